@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Territoires d'industrie — données ouvertes : contrôler les données et construire le site.
+
+    python build.py check     contrôle le paquet de données (codes de sortie : 0 valide, 1 invalide, 2 usage)
+    python build.py           contrôle, génère les pages et construit le site dans site/
+
+This file only parses the command line and turns the project's errors into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tidata.check import check_package
+from tidata.errors import DataError, TIError, UsageError
+from tidata.problems import format_report
+from tidata.project import Project
+
+
+class FrenchParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"usage incorrect : {message}\n{self.format_usage().strip()}")
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = FrenchParser(prog="python build.py", description="Contrôle les données et construit le site.")
+    parser.add_argument("--racine", default=None, help="dossier du projet (par défaut, celui de build.py)")
+    parser.add_argument("--strict", action="store_true", help="les avertissements font aussi échouer")
+    sub = parser.add_subparsers(dest="command", metavar="commande")
+    sub.add_parser("check", help="contrôle le paquet de données")
+    sub.add_parser("build", help="contrôle, génère les pages et construit le site (par défaut)")
+    return parser.parse_args(argv)
+
+
+def check(project: Project, strict: bool) -> int:
+    result = check_package(project)
+    failed = not result.ok or (strict and result.warnings)
+    print(format_report(result.problems), file=sys.stderr if failed else sys.stdout)
+    if strict and result.ok and result.warnings:
+        print("Mode strict : les avertissements font échouer le contrôle.", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def build(project: Project, strict: bool) -> int:
+    from tidata.site import build_site
+
+    result = check_package(project)
+    if not result.ok or (strict and result.warnings):
+        raise DataError(format_report(result.problems))
+    build_site(project, result)
+    print(f"Site construit dans {project.root / 'site'}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parse(sys.argv[1:] if argv is None else argv)
+        project = Project(args.racine) if args.racine else Project()
+        if args.command == "check":
+            return check(project, strict=args.strict)
+        return build(project, strict=args.strict)
+    except TIError as error:
+        print(str(error), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("Interrompu : rien n'a été publié.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Importe les faits publics collectés (../shared/facts) dans le paquet : chiffres clés et sites clés en main réels.
+
+    python scripts/importer_faits.py [--faits ../shared/facts]
+
+Writes datasets/chiffres_cles.csv and the real rows of datasets/sites_cles_en_main.csv (example rows already in
+that file are kept; scripts/generer_exemples.py makes them). Values are kept as the sources give them: the
+published text stays in `valeur_texte`, a number goes in `valeur` only when the source gives exactly one, and
+uncertainty markers ([INCERTAIN: …], [source faible], « ? ») become `incertain = oui` with the note in `remarque`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT / "datasets"
+MARKER = re.compile(r"\s*\[(INCERTAIN[^\]]*|source faible|nom non trouvé)\]\s*")
+PLAIN_NUMBER = re.compile(r"^\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?$|^\d+(?:,\d+)?$")
+
+THEMES = [
+    ("sites clés en main", ("scem", "clés en main")),
+    ("chefs de projet", ("chefs de projet", "chef de projet")),
+    ("emplois", ("emplois",)),
+    ("projets", ("projets phase", "actions")),
+    ("calendrier", ("ouverture des candidatures",)),
+    ("financements", ("enveloppe", "financements", "crédits", "fonds", "montant", "banque des territoires", "soutien", "décomposition")),
+    ("territoires", ("ti ", "ti,", "epci", "communes", "territoires")),
+]
+
+# Where a source names no commune, the one used and why (said in the row's remarque).
+SITE_LOCATION_NOTES = {
+    "Zone d'activité Pyrénia (autour de l'aéroport Tarbes-Lourdes-Pyrénées)": (
+        "Ossun", "65",
+        "la source ne donne ni commune ni département ; localisation déduite du nom de la zone (aéroport"
+        " Tarbes-Lourdes-Pyrénées, à Ossun)",
+    ),
+}
+
+
+def slug(text: str, limit: int = 60) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:limit].rstrip("-")
+
+
+def fold(text: str) -> str:
+    """Name comparison that ignores accents, case, hyphens and apostrophes."""
+    return re.sub(r"[^a-z0-9]+", " ", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()).strip()
+
+
+def split_markers(text: str) -> tuple[str, list[str]]:
+    notes = [m.group(1) for m in MARKER.finditer(text)]
+    return MARKER.sub(" ", text).strip(), notes
+
+
+def sources(cell: str) -> str:
+    return " ; ".join(url.strip() for url in cell.split(";") if url.strip())
+
+
+def parse_number(text: str) -> str:
+    text = text.strip()
+    if PLAIN_NUMBER.match(text):
+        number = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        return number
+    return ""
+
+
+def theme(indicator: str) -> str:
+    lowered = indicator.lower() + " "
+    for name, words in THEMES:
+        if any(word in lowered for word in words):
+            return name
+    return "territoires"
+
+
+def key_figures(facts: Path) -> list[dict]:
+    rows, seen = [], set()
+    with open(facts / "chiffres_programme.csv", encoding="utf-8") as f:
+        for fact in csv.DictReader(f):
+            indicator, notes = split_markers(fact["indicateur"])
+            value_text, value_notes = split_markers(fact["valeur"])
+            notes += value_notes
+            uncertain = bool(notes) or "?" in fact["valeur"]
+            identifier = slug(indicator)
+            while identifier in seen:
+                identifier += "-bis"
+            seen.add(identifier)
+            rows.append({
+                "id_chiffre": identifier,
+                "indicateur": indicator,
+                "valeur": parse_number(value_text),
+                "valeur_texte": value_text,
+                "unite": fact["unite"],
+                "periode": fact["periode"],
+                "theme": theme(indicator),
+                "incertain": "oui" if uncertain else "non",
+                "remarque": " ; ".join(n.replace("INCERTAIN: ", "incertain : ").replace("INCERTAIN", "incertain") for n in notes),
+                "source": sources(fact["source_url"]),
+            })
+    return rows
+
+
+def read_communes() -> list[dict]:
+    path = DATASETS / "referentiel" / "communes.csv"
+    if not path.exists():
+        sys.exit("Référentiel absent : lancez d'abord python scripts/actualiser_referentiel.py.")
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def find_commune(communes: list[dict], name: str, departement: str) -> dict:
+    wanted = fold(name)
+    matches = [c for c in communes if fold(c["lib_com"]) == wanted and (not departement or c["code_dep"] == departement)]
+    if len(matches) != 1:
+        sys.exit(f"Commune introuvable ou ambiguë dans le référentiel : {name} ({departement}) : {len(matches)} résultat(s).")
+    return matches[0]
+
+
+def real_sites(facts: Path, communes: list[dict]) -> list[dict]:
+    rows, seen = [], set()
+    with open(facts / "sites_cles_en_main.csv", encoding="utf-8") as f:
+        for fact in csv.DictReader(f):
+            name, notes = split_markers(fact["nom"])
+            if "nom non trouvé" in notes:
+                notes.remove("nom non trouvé")
+                notes.append("nom non publié par la source")
+            commune_names, departement = fact["commune"], fact["departement"]
+            if fact["nom"] in SITE_LOCATION_NOTES:
+                commune_name, departement, note = SITE_LOCATION_NOTES[fact["nom"]]
+                commune_names = commune_name
+                notes.append(note)
+            first = commune_names.split("/")[0].strip()
+            commune = find_commune(communes, first, departement)
+            maturity = fact["maturite"].strip()
+            if maturity.endswith("?"):
+                maturity = maturity.rstrip("?")
+                notes.append("horizon de disponibilité incertain")
+            if "(" in maturity:
+                maturity, _, said = maturity.partition("(")
+                maturity = maturity.strip()
+                notes.append(said.rstrip(")").strip())
+            identifier = "scem-" + slug(commune["lib_com"], 40)
+            while identifier in seen:
+                identifier += "-2"
+            seen.add(identifier)
+            rows.append({
+                "id_site": identifier,
+                "nom": name,
+                "insee_com": commune["insee_com"],
+                "lib_com": commune_names if "/" in commune_names else commune["lib_com"],
+                "surface_ha": fact["surface_ha"].replace(",", "."),
+                "maturite": maturity,
+                "friche": fact["friche"].strip(),
+                "type_porteur": "",
+                "latitude": commune["latitude"],
+                "longitude": commune["longitude"],
+                "precision": "commune",
+                "id_ti": "",
+                "remarque": " ; ".join(n.replace("INCERTAIN: ", "incertain : ") for n in notes),
+                "source": sources(fact["source_url"]),
+            })
+    return rows
+
+
+def write_csv(path: Path, rows: list[dict], fieldnames: list[str]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--faits", type=Path, default=ROOT.parent / "shared" / "facts", help="dossier des faits publics")
+    args = parser.parse_args()
+    figures = key_figures(args.faits)
+    write_csv(DATASETS / "chiffres_cles.csv", figures, list(figures[0]))
+    print(f"datasets/chiffres_cles.csv : {len(figures)} chiffres clés.")
+    sites = real_sites(args.faits, read_communes())
+    path = DATASETS / "sites_cles_en_main.csv"
+    examples = []
+    if path.exists():
+        with open(path, encoding="utf-8") as f:
+            examples = [row for row in csv.DictReader(f) if row["source"] == "exemple"]
+    write_csv(path, sites + examples, list(sites[0]))
+    print(f"datasets/sites_cles_en_main.csv : {len(sites)} sites réels, {len(examples)} sites d'exemple conservés.")
+
+
+if __name__ == "__main__":
+    main()

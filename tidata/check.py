@@ -1,0 +1,82 @@
+"""`check`: is the data package publishable? File formats, then frictionless, then the programme's rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import preflight
+from .load import FIRST_DATA_LINE, read_text_table
+from .problems import Problem, errors, warnings
+from .project import Project, ResourceInfo
+from .rules import run_rules
+from .validation import validate_tables
+
+
+@dataclass
+class CheckResult:
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors(self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return warnings(self.problems)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_package(project: Project) -> CheckResult:
+    problems: list[Problem] = []
+    readable: list[ResourceInfo] = []
+    for resource in project.tables:
+        found = preflight.check_file(project.path(resource), resource.path, resource)
+        problems.extend(found)
+        if not found:
+            readable.append(resource)
+    problems.extend(validate_tables(project, readable))
+    tables = {}
+    for resource in readable:
+        table = indexed_text_table(project, resource)
+        if table is not None:
+            tables[resource.name] = table
+    problems.extend(run_rules(project, tables))
+    problems.extend(check_geojson_files(project))
+    return CheckResult(problems)
+
+
+def indexed_text_table(project: Project, resource: ResourceInfo) -> pd.DataFrame | None:
+    """The table as text, indexed by line number; None when pandas cannot split its rows (already reported)."""
+    try:
+        table = read_text_table(project, resource)
+    except (pd.errors.ParserError, ValueError):
+        return None
+    table = table.fillna("")
+    table.index = range(FIRST_DATA_LINE, FIRST_DATA_LINE + len(table))
+    return table
+
+
+def check_geojson_files(project: Project) -> list[Problem]:
+    problems = []
+    for resource in project.resources:
+        if resource.is_table:
+            continue
+        path = project.path(resource)
+        if not path.exists():
+            problems.append(Problem(preflight.RULE, resource.path, None, None, None, "fichier introuvable : il est déclaré dans datapackage.yaml."))
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            line = getattr(error, "lineno", None)
+            problems.append(Problem(preflight.RULE, resource.path, line, None, None, "ce n'est pas un fichier GeoJSON lisible (JSON invalide)."))
+            continue
+        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+            problems.append(Problem(preflight.RULE, resource.path, None, None, None, "un GeoJSON de type « FeatureCollection » est attendu."))
+    return problems

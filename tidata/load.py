@@ -1,0 +1,45 @@
+"""Reading the package's CSV files into pandas, as text or typed from their schema.
+
+Codes (INSEE, SIREN, postcodes) are text everywhere: reading them as numbers would turn 01001 into 1001.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .project import Project, ResourceInfo
+
+FIRST_DATA_LINE = 2  # the header is line 1, as a spreadsheet shows it
+
+
+def read_text_table(project: Project, resource: ResourceInfo) -> pd.DataFrame:
+    """Every cell as a string ("" when empty), one row per CSV line after the header.
+
+    Blank lines are kept so that `line_numbers` still matches what a spreadsheet shows.
+    """
+    return pd.read_csv(
+        project.path(resource),
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        skip_blank_lines=False,
+    )
+
+
+def line_numbers(table: pd.DataFrame) -> pd.Series:
+    """The line where each row stands in the file, as a spreadsheet numbers it."""
+    return pd.Series(range(FIRST_DATA_LINE, FIRST_DATA_LINE + len(table)), index=table.index)
+
+
+def numbers(column: pd.Series) -> pd.Series:
+    """A text column of numbers as floats; empty or invalid cells (already reported) become NaN."""
+    return pd.to_numeric(column.replace("", None), errors="coerce")
+
+
+def dates(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column.replace("", None), format="%Y-%m-%d", errors="coerce")
+
+
+def read_package(project: Project) -> dict[str, pd.DataFrame]:
+    """Every table of the package as text, keyed by resource name (call after a successful check)."""
+    return {resource.name: read_text_table(project, resource) for resource in project.tables}

@@ -1,0 +1,127 @@
+"""The project on disk: its root folder, its data package and the schemas of its resources.
+
+Everything else reads resources, fields and foreign keys from here rather than repeating column lists.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+DATAPACKAGE = "datapackage.yaml"
+EXAMPLE_SOURCE = "exemple"
+
+
+@dataclass(frozen=True)
+class ResourceInfo:
+    """One resource of the data package, with its schema already read."""
+
+    name: str
+    path: str
+    title: str
+    description: str
+    is_example: bool
+    schema: dict = field(default_factory=dict, hash=False, compare=False)
+    schema_path: str | None = None
+    descriptor: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def is_table(self) -> bool:
+        return bool(self.schema)
+
+    @property
+    def fields(self) -> list[dict]:
+        return self.schema.get("fields", [])
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    def field(self, name: str) -> dict:
+        for f in self.fields:
+            if f["name"] == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def primary_key(self) -> list[str]:
+        key = self.schema.get("primaryKey", [])
+        return [key] if isinstance(key, str) else list(key)
+
+    @property
+    def foreign_keys(self) -> list[dict]:
+        """Foreign keys with the self-reference ("") replaced by the resource's own name."""
+        keys = []
+        for fk in self.schema.get("foreignKeys", []):
+            fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+            ref = fk["reference"]
+            ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+            keys.append({"fields": fields, "resource": ref.get("resource") or self.name, "ref_fields": ref_fields})
+        return keys
+
+
+@dataclass
+class Project:
+    """A copy of the project: paths resolve from its root, so a copy checks and builds its own data."""
+
+    root: Path = ROOT
+
+    def __post_init__(self):
+        self.root = Path(self.root).resolve()
+
+    @functools.cached_property
+    def descriptor(self) -> dict:
+        return read_yaml(self.root / DATAPACKAGE, what="le paquet de données")
+
+    @functools.cached_property
+    def resources(self) -> list[ResourceInfo]:
+        resources = []
+        for item in self.descriptor.get("resources", []):
+            schema_path = item.get("schema")
+            schema = read_yaml(self.root / schema_path, what="le schéma") if isinstance(schema_path, str) else {}
+            resources.append(
+                ResourceInfo(
+                    name=item["name"],
+                    path=item["path"],
+                    title=item.get("title", item["name"]),
+                    description=item.get("description", ""),
+                    is_example=bool(item.get("exemple", False)),
+                    schema=schema,
+                    schema_path=schema_path if isinstance(schema_path, str) else None,
+                    descriptor=item,
+                )
+            )
+        return resources
+
+    @property
+    def tables(self) -> list[ResourceInfo]:
+        return [r for r in self.resources if r.is_table]
+
+    def resource(self, name: str) -> ResourceInfo:
+        for r in self.resources:
+            if r.name == name:
+                return r
+        raise ConfigError(f"{DATAPACKAGE} : la ressource « {name} » est absente.")
+
+    def path(self, resource: ResourceInfo) -> Path:
+        return self.root / resource.path
+
+
+def read_yaml(path: Path, what: str) -> dict:
+    """Read a YAML file of the project, turning any failure into a French ConfigError."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path.name} : fichier introuvable ({what}).") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path.name} : {what} n'est pas un YAML valide ({error}).") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name} : {what} doit être un dictionnaire YAML.")
+    return data

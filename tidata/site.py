@@ -1,0 +1,61 @@
+"""The whole build: generate pages into a staging copy of docs/, run mkdocs, then swap the new site in.
+
+A failed build (bad data, a template error, an interrupted process) leaves the previous site/ exactly as it
+was: nothing is written to site/ until the new site is complete, and datasets/ is only ever read.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .check import CheckResult
+from .errors import BuildError
+from .load import read_package
+from .pages import gather_pages, write_pages
+from .project import Project
+
+SITE = "site"
+
+
+def build_site(project: Project, result: CheckResult) -> Path:
+    tables = read_package(project)
+    pages = gather_pages(project, tables)
+    staging = Path(tempfile.mkdtemp(prefix=".construction-", dir=project.root))
+    try:
+        docs = staging / "docs"
+        shutil.copytree(project.root / "docs", docs)
+        write_pages(docs, pages)
+        run_mkdocs(project, docs, staging / SITE)
+        swap_in(staging / SITE, project.root / SITE)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return project.root / SITE
+
+
+def run_mkdocs(project: Project, docs: Path, site: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(config_file=str(project.root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site))
+        build(config)
+    except MkDocsException as error:
+        raise BuildError(f"La construction du site a échoué (mkdocs) : {error}") from None
+    except SystemExit as error:  # mkdocs exits on strict-mode warnings
+        raise BuildError(f"La construction du site a échoué (mkdocs, mode strict) : code {error.code}.") from None
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace target by new with two renames, so that site/ is never half-written."""
+    old = target.with_name(f".{target.name}-ancien")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)

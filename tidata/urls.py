@@ -1,0 +1,43 @@
+"""Readable, stable page addresses: /territoires/<id>-<slug>/, /regions/<code>-<slug>/."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import BuildError
+
+
+def slug(text: str, limit: int = 60) -> str:
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return words[:limit].rstrip("-") or "sans-nom"
+
+
+def territory_page(id_ti: str, lib_ti: str) -> str:
+    """Path of a territory's Markdown page under docs/. The id keeps it stable when the name changes spelling."""
+    return f"territoires/{id_ti}-{slug(lib_ti.removeprefix('Exemple – '))}.md"
+
+
+def region_page(code: str, name: str) -> str:
+    return f"regions/{code}-{slug(name)}.md"
+
+
+def departement_page(code: str, name: str) -> str:
+    return f"departements/{code.lower()}-{slug(name)}.md"
+
+
+def page_url(path: str) -> str:
+    """The site URL of a Markdown page with use_directory_urls (territoires/x.md → territoires/x/)."""
+    path = path.removesuffix(".md")
+    if path == "index" or path.endswith("/index"):
+        return path.removesuffix("index")
+    return path + "/"
+
+
+def refuse_collisions(paths: list[str]) -> None:
+    seen = set()
+    for path in paths:
+        if path in seen:
+            raise BuildError(f"Deux pages auraient la même adresse : {path}. Changez l'identifiant de l'une d'elles.")
+        seen.add(path)

@@ -1,0 +1,149 @@
+"""Frictionless validation of the tables, with its errors turned into French problems.
+
+Frictionless checks types, constraints, primary keys and foreign keys. Its messages are English sentences and
+its row-level errors (primary key, foreign key) carry no field name, so each message here is rebuilt from the
+error's type, row, field and cell, and from the schema (its `example` shows the expected form).
+"""
+
+from __future__ import annotations
+
+import re
+
+import frictionless
+
+from .problems import Problem
+from .project import Project, ResourceInfo
+
+RULE_TYPE = "Type de valeur"
+RULE_CONSTRAINT = "Contrainte du schéma"
+RULE_KEY = "Identifiant en double"
+RULE_REFERENCE = "Référence inconnue"
+RULE_SHAPE = "Forme des lignes"
+
+TYPE_EXPECTED = {
+    "integer": "un nombre entier, sans espace ni séparateur de milliers (par exemple 12500)",
+    "number": "un nombre avec un point décimal, sans espace ni séparateur de milliers (par exemple 1250.5)",
+    "date": "une date au format AAAA-MM-JJ (par exemple 2023-06-23)",
+    "boolean": "« oui » ou « non »",
+    "year": "une année sur quatre chiffres",
+}
+FRENCH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+DECIMAL_COMMA = re.compile(r"^\s*-?[\d\s\u00a0\u202f]*,\d+\s*$")
+
+
+def validate_tables(project: Project, resources: list[ResourceInfo]) -> list[Problem]:
+    """Validate the given tables together, so that foreign keys between them are checked too.
+
+    Foreign keys towards a table that is not in `resources` (because its file is unreadable) are left out:
+    that table's own problem is already reported.
+    """
+    names = {r.name for r in resources}
+    descriptor = {"name": "controle", "resources": [frictionless_resource(r, names) for r in resources]}
+    package = frictionless.Package.from_descriptor(descriptor, basepath=str(project.root))
+    report = package.validate()
+    by_name = {r.name: r for r in resources}
+    problems = []
+    for task in report.tasks:
+        resource = by_name[task.name]
+        for error in task.errors:
+            problems.append(translate(error.to_descriptor(), resource, by_name))
+    return problems
+
+
+def frictionless_resource(resource: ResourceInfo, available: set[str]) -> dict:
+    schema = dict(resource.schema)
+    schema["foreignKeys"] = [
+        fk for fk in schema.get("foreignKeys", []) if (fk["reference"].get("resource") or resource.name) in available
+    ]
+    return {"name": resource.name, "path": resource.path, "schema": schema, "format": "csv", "encoding": "utf-8-sig"}
+
+
+def translate(error: dict, resource: ResourceInfo, resources: dict[str, ResourceInfo]) -> Problem:
+    """One frictionless error as a French problem naming file, line, column, value and what is expected."""
+    kind = error["type"]
+    line = error.get("rowNumber")
+    column = error.get("fieldName") or None
+    cell = error.get("cell")
+    file = resource.path
+    if kind == "type-error":
+        field = resource.field(column)
+        return Problem(RULE_TYPE, file, line, column, cell, expected_type(field, cell))
+    if kind == "constraint-error":
+        field = resource.field(column)
+        return Problem(RULE_CONSTRAINT, file, line, column, cell, expected_constraint(field, error["note"]))
+    if kind in ("primary-key", "unique-error"):
+        key = resource.primary_key if kind == "primary-key" else [column]
+        first = re.search(r"position (\d+)", error.get("note", ""))
+        where = f" ligne {first.group(1)}" if first else ""
+        value = key_value(error, resource, key)
+        return Problem(RULE_KEY, file, line, ", ".join(key), value, f"déjà utilisé{where} : chaque ligne doit avoir le sien.")
+    if kind == "foreign-key":
+        fields = error.get("fieldNames", [])
+        cells = error.get("fieldCells", [])
+        target = resources.get(error.get("referenceName") or resource.name, resource)
+        ref_fields = ", ".join(error.get("referenceFieldNames", []))
+        return Problem(
+            RULE_REFERENCE, file, line, ", ".join(fields), ", ".join(str(c) for c in cells),
+            f"absent de la colonne {ref_fields} de {target.path}.",
+        )
+    if kind == "missing-cell":
+        return Problem(RULE_SHAPE, file, line, column, None, "valeur manquante : la ligne s'arrête avant cette colonne (ligne tronquée ?).")
+    if kind == "extra-cell":
+        return Problem(
+            RULE_SHAPE, file, line, None, cell,
+            "valeur en trop : la ligne a plus de valeurs que l'en-tête (un texte contenant une virgule doit être entre guillemets).",
+        )
+    if kind == "blank-row":
+        return Problem(RULE_SHAPE, file, line, None, None, "ligne vide : supprimez-la.")
+    return Problem(RULE_SHAPE, file, line, column, cell, f"fichier illisible à cet endroit (contrôle « {kind} »).")
+
+
+def expected_type(field: dict, cell: str | None) -> str:
+    kind = field.get("type", "string")
+    if kind == "boolean":
+        true, false = field.get("trueValues", ["oui"]), field.get("falseValues", ["non"])
+        return f"valeur attendue : « {true[0]} » ou « {false[0]} »."
+    if kind == "string" and field.get("format") == "email":
+        return "adresse électronique attendue (par exemple prenom.nom@exemple.fr)."
+    expected = TYPE_EXPECTED.get(kind, f"une valeur de type {kind}")
+    hint = ""
+    if kind == "date" and cell and (match := FRENCH_DATE.match(cell)):
+        day, month, year = match.groups()
+        hint = f" : écrivez {year}-{int(month):02d}-{int(day):02d}"
+    elif kind in ("number", "integer") and cell and DECIMAL_COMMA.match(cell):
+        fixed = re.sub(r"[\s\u00a0\u202f]", "", cell).replace(",", ".")
+        hint = f" : écrivez {fixed}"
+    elif kind in ("number", "integer") and cell and re.search(r"\d[\s\u00a0\u202f]\d", cell):
+        hint = f" : écrivez {re.sub(r'[\s\u00a0\u202f]', '', cell)}"
+    return f"attendu : {expected}{hint}."
+
+
+def expected_constraint(field: dict, note: str) -> str:
+    match = re.search(r'constraint "(\w+)"', note)
+    name = match.group(1) if match else ""
+    constraints = field.get("constraints", {})
+    if name == "required":
+        return "valeur obligatoire manquante."
+    if name == "enum":
+        values = " ; ".join(f"« {v} »" for v in constraints["enum"])
+        return f"valeur attendue parmi : {values}."
+    if name == "pattern":
+        example = field.get("example")
+        shown = f" de la forme « {example} »" if example is not None else ""
+        return f"format incorrect : valeur attendue{shown} (motif {constraints['pattern']})."
+    if name == "minimum":
+        return f"valeur attendue supérieure ou égale à {constraints['minimum']}."
+    if name == "maximum":
+        return f"valeur attendue inférieure ou égale à {constraints['maximum']}."
+    if name == "maxLength":
+        return f"texte trop long : {constraints['maxLength']} caractères au plus."
+    if name == "minLength":
+        return f"texte trop court : {constraints['minLength']} caractères au moins."
+    return f"contrainte « {name} » du schéma non respectée."
+
+
+def key_value(error: dict, resource: ResourceInfo, key: list[str]) -> str:
+    cells = error.get("cells", [])
+    names = resource.field_names
+    values = [cells[names.index(k)] for k in key if k in names and names.index(k) < len(cells)]
+    return ", ".join(str(v) for v in values)
