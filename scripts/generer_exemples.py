@@ -136,9 +136,10 @@ def pick_size(rng: random.Random) -> int:
     return rng.choices(sizes, weights)[0]
 
 
-def grow_territory(rng: random.Random, ref: Referential, seed: str, size: int, taken: set[str]) -> list[str]:
-    """A seed EPCI and free neighbours of the same région, chosen at random, up to `size` EPCIs in one piece."""
-    chosen = [seed]
+def grow_territory(rng: random.Random, ref: Referential, start: list[str], size: int, taken: set[str]) -> list[str]:
+    """Start EPCIs and free neighbours of the same région, chosen at random, up to `size` EPCIs in one piece."""
+    chosen = list(start)
+    seed = start[0]
     while len(chosen) < size:
         frontier = sorted({n for s in chosen for n in ref.neighbours.get(s, []) if n not in taken and n not in chosen})
         frontier = [n for n in frontier if ref.region(n) == ref.region(seed)] or frontier
@@ -162,7 +163,7 @@ def draw_perimeters(rng: random.Random, ref: Referential, count: int, taken: set
             break
         if seed in taken:
             continue
-        perimeter = grow_territory(rng, ref, seed, pick_size(rng), taken)
+        perimeter = grow_territory(rng, ref, [seed], pick_size(rng), taken)
         taken.update(perimeter)
         perimeters.append(perimeter)
     return perimeters
@@ -171,11 +172,12 @@ def draw_perimeters(rng: random.Random, ref: Referential, count: int, taken: set
 def renew(rng: random.Random, ref: Referential, perimeter: list[str], taken: set[str]) -> list[str]:
     """A renewed territory keeps most of its EPCIs; sometimes it gains a neighbour or loses one."""
     kept = list(perimeter)
+    taken.difference_update(kept)
     roll = rng.random()
     if roll < 0.15 and len(kept) > 1:
         kept.pop(rng.randrange(1, len(kept)))
     elif roll < 0.35 and len(kept) < 4:
-        kept = grow_territory(rng, ref, kept[0], len(kept) + 1, taken - set(kept))
+        kept = grow_territory(rng, ref, kept, len(kept) + 1, taken)
     taken.update(kept)
     return kept
 
@@ -221,7 +223,7 @@ def make_territories(rng: random.Random, ref: Referential) -> tuple[list[dict], 
         rows.append(territory_row(ref, identifier, "2019-2022", perimeter, number, "", rng))
         perimeters[identifier] = perimeter
     renewed_ids = sorted(rng.sample(sorted(perimeters), RENEWED))
-    taken: set[str] = set()
+    taken = {siren for identifier in renewed_ids for siren in perimeters[identifier]}  # reserved for their renewal
     second = [(previous, renew(rng, ref, perimeters[previous], taken)) for previous in renewed_ids]
     second += [("", p) for p in draw_perimeters(rng, ref, PHASES["2023-2027"] - RENEWED, taken)]
     for number, (previous, perimeter) in enumerate(second, start=1):

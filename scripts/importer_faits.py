@@ -59,8 +59,17 @@ def split_markers(text: str) -> tuple[str, list[str]]:
     return MARKER.sub(" ", text).strip(), notes
 
 
+URL = re.compile(r"https?://[^\s;]+")
+
+
 def sources(cell: str) -> str:
-    return " ; ".join(url.strip() for url in cell.split(";") if url.strip())
+    return " ; ".join(URL.findall(cell))
+
+
+def source_notes(cell: str) -> list[str]:
+    """What a source cell says besides its URLs (a note in brackets), kept for `remarque`."""
+    rest = URL.sub("", cell).replace(";", " ").strip(" ()")
+    return [rest] if rest else []
 
 
 def parse_number(text: str) -> str:
@@ -117,6 +126,8 @@ def read_communes() -> list[dict]:
 def find_commune(communes: list[dict], name: str, departement: str) -> dict:
     wanted = fold(name)
     matches = [c for c in communes if fold(c["lib_com"]) == wanted and (not departement or c["code_dep"] == departement)]
+    if not matches:  # renamed since the article (Oissel became Oissel-sur-Seine in the COG)
+        matches = [c for c in communes if fold(c["lib_com"]).startswith(wanted + " ") and c["code_dep"] == departement]
     if len(matches) != 1:
         sys.exit(f"Commune introuvable ou ambiguë dans le référentiel : {name} ({departement}) : {len(matches)} résultat(s).")
     return matches[0]
@@ -135,6 +146,7 @@ def real_sites(facts: Path, communes: list[dict]) -> list[dict]:
                 commune_name, departement, note = SITE_LOCATION_NOTES[fact["nom"]]
                 commune_names = commune_name
                 notes.append(note)
+            notes += source_notes(fact["source_url"])
             first = commune_names.split("/")[0].strip()
             commune = find_commune(communes, first, departement)
             maturity = fact["maturite"].strip()

@@ -49,19 +49,49 @@ class Context:
         )
 
 
-def commune_in_one_territory_per_phase(ctx: Context) -> list[Problem]:
-    perimeter = ctx.perimeter()
+def foreign_keys(ctx: Context) -> list[Problem]:
+    """Every foreign key of the schemas: a non-empty value must exist in the referenced table."""
     problems = []
-    for (insee, phase), rows in perimeter.groupby(["insee_com", "phase"], sort=True):
-        if len(rows) < 2:
-            continue
-        first_line, first = rows.index[0], rows.iloc[0]
-        for line, row in rows.iloc[1:].iterrows():
-            problems.append(ctx.problem(
-                "Commune dans deux territoires", "territoires_communes", line, "insee_com", insee,
-                f"la commune appartient déjà au territoire {first['id_ti']} (ligne {first_line}) pour la phase {phase} ;"
-                " une commune appartient à un seul territoire par phase.",
-            ))
+    for resource in ctx.project.tables:
+        table = ctx.tables.get(resource.name)
+        for fk in resource.foreign_keys:
+            target = ctx.tables.get(fk["resource"])
+            if table is None or target is None:
+                continue
+            values = joined(table, fk["fields"])
+            filled = (table[fk["fields"]] != "").all(axis=1)
+            unknown = filled & ~values.isin(set(joined(target, fk["ref_fields"])))
+            for line in table.index[unknown]:
+                problems.append(ctx.problem(
+                    "Référence inconnue", resource.name, line, ", ".join(fk["fields"]), values[line].replace(KEY_SEPARATOR, ", "),
+                    f"absent de la colonne {', '.join(fk['ref_fields'])} de {ctx.files[fk['resource']]}.",
+                ))
+    return problems
+
+
+KEY_SEPARATOR = "\x1f"
+
+
+def joined(table: pd.DataFrame, fields: list[str]) -> pd.Series:
+    """One text key per row for one or several fields."""
+    key = table[fields[0]]
+    for field in fields[1:]:
+        key = key + KEY_SEPARATOR + table[field]
+    return key
+
+
+def commune_in_one_territory_per_phase(ctx: Context) -> list[Problem]:
+    perimeter = ctx.perimeter().dropna(subset=["phase"])
+    again = perimeter.duplicated(["insee_com", "phase"], keep="first")
+    first = perimeter[~again].reset_index(names="line").set_index(["insee_com", "phase"])
+    problems = []
+    for line, row in perimeter[again].iterrows():
+        earlier = first.loc[(row["insee_com"], row["phase"])]
+        problems.append(ctx.problem(
+            "Commune dans deux territoires", "territoires_communes", line, "insee_com", row["insee_com"],
+            f"la commune appartient déjà au territoire {earlier['id_ti']} (ligne {earlier['line']}) pour la phase {row['phase']} ;"
+            " une commune appartient à un seul territoire par phase.",
+        ))
     return problems
 
 
@@ -88,34 +118,36 @@ def names_agree(ctx: Context) -> list[Problem]:
 def territory_epci_count(ctx: Context) -> list[Problem]:
     """A 2023-2027 territory spans 1 to 4 EPCIs, unless `exception_perimetre` says why; partial EPCIs are reported."""
     perimeter = ctx.perimeter()
+    members = perimeter[perimeter["siren_epci"].fillna("") != ""]
     epci = ctx.tables["epci"].set_index("siren_epci")
     territories = ctx.tables["territoires"]
+    line_of = pd.Series(territories.index, index=territories["id_ti"].values)
+    line_of = line_of[~line_of.index.duplicated()]
     problems = []
-    by_territory = {key: rows for key, rows in perimeter.groupby("id_ti")}
-    for line, territory in territories.iterrows():
-        rows = by_territory.get(territory["id_ti"])
-        if rows is None:
-            problems.append(ctx.problem(
-                "Périmètre", "territoires", line, "id_ti", territory["id_ti"],
-                f"aucune commune de {ctx.files['territoires_communes']} n'appartient à ce territoire.",
-            ))
-            continue
-        members = rows[rows["siren_epci"].fillna("") != ""]
-        count = members["siren_epci"].nunique()
-        if territory["phase"] == CURRENT_PHASE and count > MAX_EPCI and not territory.get("exception_perimetre", ""):
+    for line, territory in territories[~territories["id_ti"].isin(set(perimeter["id_ti"]))].iterrows():
+        problems.append(ctx.problem(
+            "Périmètre", "territoires", line, "id_ti", territory["id_ti"],
+            f"aucune commune de {ctx.files['territoires_communes']} n'appartient à ce territoire.",
+        ))
+    counts = members.groupby("id_ti")["siren_epci"].nunique()
+    current = territories[(territories["phase"] == CURRENT_PHASE) & (territories["exception_perimetre"] == "")]
+    for line, territory in current.iterrows():
+        count = int(counts.get(territory["id_ti"], 0))
+        if count > MAX_EPCI:
             problems.append(ctx.problem(
                 "Périmètre", "territoires", line, "id_ti", territory["id_ti"],
                 f"le périmètre rassemble {count} EPCI ; un territoire de la phase {CURRENT_PHASE} en compte de 1 à {MAX_EPCI},"
                 " sauf exception justifiée dans la colonne exception_perimetre.",
             ))
-        for siren, communes in members.groupby("siren_epci"):
-            total = int(epci.at[siren, "nb_communes"]) if siren in epci.index else len(communes)
-            if len(communes) < total:
-                problems.append(ctx.problem(
-                    "EPCI en partie dans un territoire", "territoires", line, "id_ti", territory["id_ti"],
-                    f"l'EPCI {siren} ({epci.at[siren, 'lib_epci']}) n'a que {len(communes)} de ses {total} communes dans le territoire.",
-                    WARNING,
-                ))
+    inside = members.groupby(["id_ti", "siren_epci"]).size().rename("inside").reset_index()
+    inside["total"] = pd.to_numeric(inside["siren_epci"].map(epci["nb_communes"]), errors="coerce")
+    for row in inside[inside["inside"] < inside["total"]].itertuples():
+        problems.append(ctx.problem(
+            "EPCI en partie dans un territoire", "territoires", line_of.get(row.id_ti), "id_ti", row.id_ti,
+            f"l'EPCI {row.siren_epci} ({epci.at[row.siren_epci, 'lib_epci']}) n'a que {row.inside} de ses {int(row.total)}"
+            " communes dans le territoire.",
+            WARNING,
+        ))
     return problems
 
 
@@ -160,15 +192,14 @@ def renewal_links(ctx: Context) -> list[Problem]:
 
 def project_commune_in_perimeter(ctx: Context) -> list[Problem]:
     projects = ctx.tables["projets"]
-    perimeter = ctx.tables["territoires_communes"]
-    inside = set(zip(perimeter["id_ti"], perimeter["insee_com"]))
+    inside = set(joined(ctx.tables["territoires_communes"], ["id_ti", "insee_com"]))
+    outside = (projects["insee_com"] != "") & ~joined(projects, ["id_ti", "insee_com"]).isin(inside)
     problems = []
-    for line, row in projects[projects["insee_com"] != ""].iterrows():
-        if (row["id_ti"], row["insee_com"]) not in inside:
-            problems.append(ctx.problem(
-                "Commune hors du territoire", "projets", line, "insee_com", row["insee_com"],
-                f"cette commune n'est pas dans le périmètre du territoire {row['id_ti']}.",
-            ))
+    for line, row in projects[outside].iterrows():
+        problems.append(ctx.problem(
+            "Commune hors du territoire", "projets", line, "insee_com", row["insee_com"],
+            f"cette commune n'est pas dans le périmètre du territoire {row['id_ti']}.",
+        ))
     return problems
 
 
@@ -269,6 +300,7 @@ def is_free_text(field: dict) -> bool:
 
 
 RULES = [
+    (foreign_keys, set()),
     (commune_in_one_territory_per_phase, {"territoires", "territoires_communes", "communes"}),
     (names_agree, {"territoires", "territoires_communes", "communes"}),
     (territory_epci_count, {"territoires", "territoires_communes", "communes", "epci"}),
