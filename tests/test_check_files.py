@@ -1,0 +1,160 @@
+"""`python build.py check` on malformed files: exit 1 and a French message naming the file and the line.
+
+Accepted as they are: UTF-8 with a byte-order mark and Windows line endings (what Excel's « CSV UTF-8 » writes).
+Refused with a fix: Windows-1252, `;` separators, decimal commas, dd/mm/yyyy dates, and every broken layout.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, add_row, read_rows, set_cell, write_rows
+
+PROJECTS = "datasets/projets.csv"
+
+
+def projects_path(root):
+    return root / PROJECTS
+
+
+def assert_refused(result, *fragments):
+    assert result.code == 1, result.text
+    assert "Traceback" not in result.text
+    for fragment in fragments:
+        assert fragment in result.err, result.err
+
+
+def test_utf8_with_bom_and_crlf_is_accepted(petit, run):
+    path = projects_path(petit)
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert run(petit, "check").code == 0
+
+
+def test_windows_1252_file_is_refused_with_the_line(petit, run):
+    path = projects_path(petit)
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
+    result = run(petit, "check")
+    assert_refused(result, f"{PROJECTS}, ligne 2", "encodé en Windows-1252", "CSV UTF-8 (délimité par des virgules)")
+
+
+def test_semicolon_separated_file_is_refused(petit, run):
+    path = projects_path(petit)
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1", "séparées par le point-virgule")
+
+
+def test_decimal_comma_is_refused_with_the_corrected_value(petit, run):
+    set_cell(petit, "projets.csv", 3, "cout_total_eur", "4000000,50")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 3, colonne cout_total_eur : « 4000000,50 »", "écrivez 4000000.50")
+
+
+def test_thousands_spaces_are_refused_with_the_corrected_value(petit, run):
+    set_cell(petit, "projets.csv", 3, "cout_total_eur", "4 000 000")
+    assert_refused(run(petit, "check"), "colonne cout_total_eur : « 4 000 000 »", "écrivez 4000000")
+
+
+def test_french_date_is_refused_with_the_iso_date(petit, run):
+    set_cell(petit, "projets.csv", 2, "date_debut", "23/06/2023")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 2, colonne date_debut : « 23/06/2023 »", "écrivez 2023-06-23")
+
+
+def test_empty_file_is_refused(petit, run):
+    projects_path(petit).write_bytes(b"")
+    assert_refused(run(petit, "check"), f"{PROJECTS} : fichier vide")
+
+
+def test_missing_file_is_refused(petit, run):
+    projects_path(petit).unlink()
+    assert_refused(run(petit, "check"), f"{PROJECTS} : fichier introuvable")
+
+
+def test_random_bytes_are_refused(petit, run):
+    projects_path(petit).write_bytes(bytes(range(256)) * 4)
+    assert_refused(run(petit, "check"), f"{PROJECTS}", "n'est pas un fichier texte")
+
+
+def test_missing_column_is_refused_and_named(petit, run):
+    path = projects_path(petit)
+    fields, rows = read_rows(path)
+    fields.remove("porteur")
+    for row in rows:
+        del row["porteur"]
+    write_rows(path, fields, rows)
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1, colonne porteur : colonne obligatoire absente")
+
+
+def test_extra_column_is_refused_and_named(petit, run):
+    path = projects_path(petit)
+    fields, rows = read_rows(path)
+    write_rows(path, fields + ["commentaire"], [{**row, "commentaire": "x"} for row in rows])
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1, colonne commentaire : colonne inconnue du schéma")
+
+
+def test_renamed_column_is_refused_with_the_expected_name(petit, run):
+    path = projects_path(petit)
+    path.write_text(path.read_text(encoding="utf-8").replace("cout_total_eur", "cout_total", 1), encoding="utf-8")
+    assert_refused(run(petit, "check"), "colonne cout_total : « cout_total » — colonne inconnue : elle devrait sans doute s'appeler « cout_total_eur »")
+
+
+def test_duplicate_identifier_is_refused_with_both_lines(petit, run):
+    line = add_row(petit, "projets.csv", id_projet="prj-ex-00001")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne {line}, colonne id_projet : « prj-ex-00001 » — déjà utilisé ligne 2")
+
+
+def test_truncated_last_line_is_refused(petit, run):
+    path = projects_path(petit)
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    path.write_text(text[: text.rindex(",", 0, text.rindex(",") - 1)] + "\n", encoding="utf-8")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 5, colonne date_fin", "ligne tronquée")
+
+
+def test_path_like_identifier_is_refused(petit, run):
+    set_cell(petit, "projets.csv", 2, "id_projet", "../../x")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 2, colonne id_projet : « ../../x » — format incorrect", "prj-ex-00001")
+
+
+def test_half_anchored_code_pattern_is_refused(petit, run):
+    set_cell(petit, "projets.csv", 2, "insee_com", "123456")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 2, colonne insee_com : « 123456 » — format incorrect")
+
+
+def test_value_outside_the_allowed_list_is_refused_with_the_list(petit, run):
+    set_cell(petit, "projets.csv", 2, "statut", "fini")
+    assert_refused(run(petit, "check"), "colonne statut : « fini » — valeur attendue parmi : « à l'étude » ; « en cours » ; « terminé » ; « abandonné »")
+
+
+def test_blank_line_is_refused(petit, run):
+    path = projects_path(petit)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:2] + ["\n"] + lines[2:]), encoding="utf-8")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 3 : ligne vide")
+
+
+def test_many_problems_are_capped_per_rule(petit, run):
+    path = petit / "datasets" / "territoires_communes.csv"
+    fields, rows = read_rows(path)
+    for row in rows:
+        row["lib_com"] = row["lib_com"].upper()
+    write_rows(path, fields, rows)
+    result = run(petit, "check")
+    assert_refused(result, "Erreurs — Nom différent du référentiel (", "… et ")
+    assert result.err.count("colonne lib_com") == 20
+
+
+def test_usage_error_exits_with_code_2(petit):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "verifier"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "usage incorrect" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_datapackage_is_a_clear_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--racine", str(tmp_path), "check"], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "datapackage.yaml : fichier introuvable" in result.stderr
+    assert "Traceback" not in result.stderr
