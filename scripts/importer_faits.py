@@ -46,7 +46,9 @@ SITE_LOCATION_NOTES = {
 def slug(text: str, limit: int = 60) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:limit].rstrip("-")
+    if len(text) > limit:  # cut at a word boundary
+        text = text[: limit + 1].rsplit("-", 1)[0]
+    return text
 
 
 def fold(text: str) -> str:

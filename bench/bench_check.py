@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Banc d'essai de `check` : paquet livré, paquet dix fois plus grand, et plancher (pyarrow lit les mêmes CSV).
+
+Prints times in seconds and, above all, ratios measured in this one run (the machines are shared and noisy).
+The 10× package multiplies projects and envelopes by ten; territories and perimeters cannot grow tenfold
+(France has not ten times more communes), so the referential and perimeters stay as shipped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tidata.check import check_package  # noqa: E402
+from tidata.project import Project  # noqa: E402
+
+REPEAT = 3
+
+
+def timed(function) -> float:
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def read_all_csv(project: Project) -> None:
+    for resource in project.tables:
+        pacsv.read_csv(project.path(resource), convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
+
+
+def ten_times_package(folder: Path) -> Project:
+    for name in ("datapackage.yaml", "schemas"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
+    shutil.copytree(ROOT / "datasets", folder / "datasets")
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generer_exemples.py"), "--echelle", "10", "--sortie", str(folder / "datasets")],
+        check=True, capture_output=True,
+    )
+    return Project(folder)
+
+
+def rows(project: Project) -> int:
+    return sum(sum(1 for _ in open(project.path(r), encoding="utf-8")) - 1 for r in project.tables)
+
+
+def main() -> None:
+    shipped = Project(ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        big = ten_times_package(Path(tmp))
+        assert check_package(big).ok, "le paquet 10× doit être valide"
+        floor = timed(lambda: read_all_csv(shipped))
+        small = timed(lambda: check_package(shipped))
+        large = timed(lambda: check_package(big))
+        print(f"check, paquet livré ({rows(shipped)} lignes)  : {small:.2f} s   (cible : < 5 s)")
+        print(f"check, paquet 10× ({rows(big)} lignes)     : {large:.2f} s")
+        print(f"plancher (pyarrow lit les mêmes CSV)   : {floor:.3f} s")
+        print(f"ratio 10× / livré                      : {large / small:.2f}   (cible : < 10)")
+        print(f"ratio livré / plancher                 : {small / floor:.0f}")
+
+
+if __name__ == "__main__":
+    main()
