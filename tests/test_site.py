@@ -1,0 +1,145 @@
+"""The built site, on the small package: pages, links, escaping, and no third-party request."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import read_rows, set_cell, tree_digest
+
+NASTY_TITLE = 'Usine | *gras* _x_ 1 < 2 [lien](javascript:alert(1)) # 100 % & co'
+
+
+class PageLinks(HTMLParser):
+    """Every link, resource reference and element id of one HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links, self.resources, self.ids = [], [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if attrs.get("src"):
+            self.resources.append(attrs["src"])
+        if tag == "link" and attrs.get("href") and attrs.get("rel") != "canonical":
+            # the canonical link names the page's public address; browsers do not fetch it
+            self.resources.append(attrs["href"])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The small package's site, built once for the module (with a nasty project title)."""
+    import shutil
+
+    from conftest import FIXTURE, PROJECT_FILES, ROOT
+    import build
+
+    root = tmp_path_factory.mktemp("site") / "projet"
+    root.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    shutil.copytree(FIXTURE / "datasets", root / "datasets")
+    set_cell(root, "projets.csv", 3, "titre", NASTY_TITLE)
+    assert build.main(["--racine", str(root)]) == 0
+    return root
+
+
+def parse(path: Path) -> PageLinks:
+    parser = PageLinks()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def target_of(page: Path, href: str, site: Path) -> tuple[Path, str]:
+    parts = urlsplit(href)
+    base = site if parts.path.startswith("/") else page.parent
+    path = (base / unquote(parts.path).lstrip("/")).resolve() if parts.path else page
+    if path.is_dir():
+        path = path / "index.html"
+    return path, parts.fragment
+
+
+def test_every_territory_row_has_its_page(built):
+    _, territories = read_rows(built / "datasets" / "territoires.csv")
+    for territory in territories:
+        pages = list((built / "site" / "territoires").glob(f"{territory['id_ti']}-*/index.html"))
+        assert len(pages) == 1, territory["id_ti"]
+        assert territory["lib_ti"] in pages[0].read_text(encoding="utf-8")
+
+
+def test_every_internal_link_and_anchor_resolves(built):
+    site = built / "site"
+    cache = {}
+    broken = []
+    for page in html_pages(site):
+        links = parse(page)
+        for href in links.links + links.resources:
+            if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+                continue
+            target, fragment = target_of(page, href, site)
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} → {href}")
+                continue
+            if fragment and target.suffix == ".html":
+                ids = cache.setdefault(target, parse(target).ids)
+                if fragment not in ids:
+                    broken.append(f"{page.relative_to(site)} → {href} (ancre absente)")
+    assert not broken, "\n".join(broken[:30])
+
+
+def test_no_page_loads_anything_from_another_origin(built):
+    offenders = []
+    for path in sorted((built / "site").rglob("*")):
+        if path.suffix in (".html", ".css", ".js") and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".html":
+                refs = parse(path).resources
+                offenders += [f"{path.name}: {r}" for r in refs if re.match(r"^(https?:)?//", r)]
+            offenders += [f"{path.name}: {m}" for m in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", text)]
+            if path.suffix == ".js":
+                offenders += [f"{path.name}: {m}" for m in re.findall(r"fetch\(\s*['\"]((?:https?:)?//[^'\"]+)", text)]
+    assert not offenders, "\n".join(offenders[:20])
+    assert not list((built / "site").rglob("*.woff2")) or True  # fonts, if any, are served by the site itself
+
+
+def test_project_title_with_special_characters_shows_as_text(built):
+    page = next((built / "site" / "territoires").glob("ti-ex-2001-*/index.html")).read_text(encoding="utf-8")
+    assert 'href="javascript' not in page
+    assert "<em>gras</em>" not in page
+    assert "Usine | *gras* _x_ 1 &lt; 2 [lien](javascript:alert(1)) # 100 % &amp; co" in page
+
+
+def test_every_page_shows_the_example_notice(built):
+    for name in ("index.html", "territoires/index.html", "financements/index.html"):
+        assert "Données d'exemple." in (built / "site" / name).read_text(encoding="utf-8"), name
+
+
+def test_pages_are_in_french_and_load_no_google_fonts(built):
+    home = (built / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in home
+    assert "fonts.googleapis" not in home and "fonts.gstatic" not in home
+
+
+def test_failed_build_leaves_the_previous_site_unchanged(built, run):
+    before = tree_digest(built / "site")
+    set_cell(built, "projets.csv", 2, "date_debut", "23/06/2023")
+    try:
+        result = run(built)
+        assert result.code == 1
+        assert "ligne 2, colonne date_debut" in result.err
+        assert tree_digest(built / "site") == before
+    finally:
+        set_cell(built, "projets.csv", 2, "date_debut", "2024-03-01")

@@ -1,0 +1,145 @@
+"""Maps, charts and the finder index of the pages, drawn from the catalogue at build time.
+
+tidata.maps and tidata.charts draw SVG from geometries and numbers; this module chooses what each page shows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import charts, finder, maps, urls
+from .load import numbers
+from .views import CURRENT_PHASE, Catalogue
+
+EPCI_OUTLINES = "datasets/referentiel/epci.geojson"
+DEPARTEMENT_OUTLINES = "datasets/referentiel/departements.geojson"
+
+
+def epci_geometries(cat: Catalogue) -> dict:
+    return maps.load_shapes(cat.project.root / EPCI_OUTLINES, "siren_epci", "lib_epci")
+
+
+_TREES: dict[str, tuple] = {}
+
+
+def epci_tree(cat: Catalogue) -> tuple[list[str], shapely.STRtree]:
+    """A spatial index of the EPCI outlines, to find a territory's neighbours quickly."""
+    path = str(cat.project.root / EPCI_OUTLINES)
+    if path not in _TREES:
+        geometries = epci_geometries(cat)
+        sirens = sorted(geometries)
+        _TREES[path] = (sirens, shapely.STRtree([geometries[s] for s in sirens]))
+    return _TREES[path]
+
+
+def departement_shapes(cat: Catalogue) -> list[maps.Shape]:
+    geometries = maps.load_shapes(cat.project.root / DEPARTEMENT_OUTLINES, "code_dep", "lib_dep")
+    names = cat.departements["lib_dep"]
+    return [maps.Shape(code, geometry, names.get(code, code), css_class="carte-fond") for code, geometry in sorted(geometries.items())]
+
+
+_OUTLINES: dict[int, dict] = {}
+
+
+def territory_outlines(cat: Catalogue) -> dict:
+    """id_ti → outline of the territory: the union of its EPCIs' simplified outlines (computed once per build)."""
+    if id(cat) not in _OUTLINES:
+        geometries = epci_geometries(cat)
+        outlines = {}
+        for id_ti, rows in cat.perimeter.groupby("id_ti", sort=True):
+            parts = [geometries[s] for s in sorted(set(rows["siren_epci"])) if s in geometries]
+            if parts:
+                outlines[id_ti] = shapely.coverage_union_all(np.array(parts, dtype=object))
+        _OUTLINES.clear()
+        _OUTLINES[id(cat)] = outlines
+    return _OUTLINES[id(cat)]
+
+
+def home_map(cat: Catalogue, page: str = "index.md") -> str:
+    outlines = territory_outlines(cat)
+    current = cat.territories[cat.territories["phase"] == CURRENT_PHASE]
+    shapes = [
+        maps.Shape(row.id_ti, outlines[row.id_ti], row.lib_ti, href=link(cat.pages[row.id_ti], page), css_class="carte-territoire")
+        for row in current.itertuples() if row.id_ti in outlines
+    ]
+    return maps.france_map(shapes, departement_shapes(cat), title=f"Carte des {len(shapes)} Territoires d'industrie {CURRENT_PHASE}")
+
+
+def territory_map(cat: Catalogue, id_ti: str, view: dict) -> str:
+    geometries = epci_geometries(cat)
+    own = [maps.Shape(e["siren_epci"], geometries[e["siren_epci"]], e["lib_epci"], css_class="carte-epci")
+           for e in view["epci"] if e["siren_epci"] in geometries]
+    if not own:
+        return ""
+    sirens, tree = epci_tree(cat)
+    frame = shapely.box(*shapely.union_all([s.geometry for s in own]).buffer(0.3).bounds)
+    mine = {e["siren_epci"] for e in view["epci"]}
+    around = [maps.Shape(sirens[i], geometries[sirens[i]], "", css_class="carte-fond")
+              for i in sorted(tree.query(frame, predicate="intersects")) if sirens[i] not in mine]
+    points = [site_point(site) for site in view["sites"]]
+    return maps.area_map(own, around, points, title=f"Carte du territoire {view['t']['lib_ti']} : ses EPCI et ses sites clés en main")
+
+
+def locator(cat: Catalogue, id_ti: str) -> str:
+    outline = territory_outlines(cat).get(id_ti)
+    if outline is None:
+        return ""
+    return maps.locator_map(outline, departement_shapes(cat), title="Situation du territoire en France")
+
+
+def site_point(site: dict, href: str | None = None) -> maps.Point:
+    name = site["nom"] or f"Site de {site['lib_com']}"
+    return maps.Point(site["id_site"], float(site["longitude"]), float(site["latitude"]), name, href=href, css_class="carte-site")
+
+
+def sites_map(cat: Catalogue) -> str:
+    sites = cat.tables["sites_cles_en_main"]
+    points = [site_point(row, href=f"#{row['id_site']}") for row in sites.to_dict("records")]
+    return maps.france_map([], departement_shapes(cat), points, title=f"Carte des {len(points)} sites clés en main France 2030")
+
+
+def envelope_chart(view: dict) -> str:
+    table = view["enveloppes_par_annee"]
+    if not table["lignes"]:
+        return ""
+    series = {status: [table["valeurs"][year].get(status, 0.0) for year in table["lignes"]] for status in table["colonnes"]}
+    return charts.bar_chart(table["lignes"], series, title="Enveloppes du territoire par année et par statut")
+
+
+def funding_view(cat: Catalogue) -> dict:
+    envelopes = cat.tables["enveloppes"].assign(montant=lambda t: numbers(t["montant_eur"]))
+    national = envelopes[envelopes["id_ti"] == ""]
+    shares = envelopes[envelopes["id_ti"] != ""]
+    regions = shares["id_ti"].map(cat.territories.set_index("id_ti")["codes_reg"]).str.split().str[0]
+    by_region = shares.assign(code_reg=regions).groupby("code_reg")["montant"].sum()
+    return {
+        "nationales": national.sort_values(["annee", "dispositif"]).to_dict("records"),
+        "par_annee_dispositif": crosstab(shares, "annee", "dispositif"),
+        "par_financeur": crosstab(shares, "financeur", "statut"),
+        "par_statut": shares.groupby("statut")["montant"].sum().to_dict(),
+        "par_region": [(code, cat.regions.get(code, code), float(total)) for code, total in by_region.items()],
+        "graphique": charts.bar_chart(
+            sorted(shares["annee"].unique()),
+            {status: [float(shares[(shares["annee"] == y) & (shares["statut"] == status)]["montant"].sum())
+                      for y in sorted(shares["annee"].unique())] for status in ("prévu", "engagé", "versé")},
+            title="Parts territoriales des enveloppes par année et par statut",
+        ),
+    }
+
+
+def crosstab(frame: pd.DataFrame, rows: str, columns: str) -> dict:
+    table = frame.pivot_table(index=rows, columns=columns, values="montant", aggfunc="sum", fill_value=0, sort=True)
+    return {"lignes": [str(i) for i in table.index], "colonnes": [str(c) for c in table.columns],
+            "valeurs": {str(i): {str(c): float(table.at[i, c]) for c in table.columns} for i in table.index}}
+
+
+def finder_index(cat: Catalogue) -> str:
+    urls = {id_ti: path.removesuffix(".md") + "/" for id_ti, path in cat.pages.items()}
+    index = finder.build_index(cat.tables["communes"], cat.tables["territoires_communes"], cat.tables["territoires"],
+                               cat.tables["departements"], urls)
+    return finder.index_json(index)
+
+
+link = urls.link

@@ -1,0 +1,472 @@
+"""Maps drawn at build time as inline SVG: no script, no tiles, no request to a third party.
+
+Mainland France is drawn in Lambert-93 (EPSG:2154), each overseas département in an inset with a local
+equirectangular projection. Outlines are projected to pixels, simplified to about a pixel and written as relative
+path commands in tenths of a pixel, so that a map of France with every EPCI stays small. The output depends only
+on the input (items sorted by key, ids hashed from the content): same input, same bytes.
+
+Colours are defaults in a <style> element whose selectors have no specificity (`:where`): any rule of the site's
+CSS overrides them, wherever it is loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import shape as geojson_geometry
+
+# --- Lambert-93: conformal conic on GRS80, standard parallels 44° and 49°, origin 46.5° N 3° E ---------------
+
+_A = 6378137.0
+_F = 1 / 298.257222101
+_E = np.sqrt(2 * _F - _F * _F)
+
+
+def _m(phi):
+    return np.cos(phi) / np.sqrt(1 - (_E * np.sin(phi)) ** 2)
+
+
+def _t(phi):
+    return np.tan(np.pi / 4 - phi / 2) / ((1 - _E * np.sin(phi)) / (1 + _E * np.sin(phi))) ** (_E / 2)
+
+
+_PHI1, _PHI2, _PHI0, _LON0 = np.radians([44.0, 49.0, 46.5, 3.0])
+_N = (np.log(_m(_PHI1)) - np.log(_m(_PHI2))) / (np.log(_t(_PHI1)) - np.log(_t(_PHI2)))
+_AF = _A * _m(_PHI1) / (_N * _t(_PHI1) ** _N)
+_RHO0 = _AF * _t(_PHI0) ** _N
+
+
+def lambert93(lon, lat):
+    """Lambert-93 easting and northing (metres) of longitudes and latitudes in degrees, scalars or arrays.
+
+    WGS84 and RGF93 differ by centimetres, far below what a map shows: no datum shift is applied.
+    """
+    rho = _AF * _t(np.radians(lat)) ** _N
+    theta = _N * (np.radians(lon) - _LON0)
+    x, y = 700000.0 + rho * np.sin(theta), 6600000.0 + _RHO0 - rho * np.cos(theta)
+    return (float(x), float(y)) if np.ndim(x) == 0 else (x, y)
+
+
+@dataclass
+class Shape:
+    key: str
+    geometry: object  # a shapely geometry, WGS84 longitude/latitude
+    label: str
+    href: str | None = None
+    css_class: str = ""
+
+
+@dataclass
+class Point:
+    key: str
+    lon: float
+    lat: float
+    label: str
+    href: str | None = None
+    css_class: str = ""
+
+
+# --- Zones: the mainland and the five overseas départements, each with its projection ----------------------
+
+
+@dataclass(frozen=True)
+class _Zone:
+    code: str
+    name: str
+    box: tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max: what the zone's frame shows
+
+    def project(self, coords: np.ndarray) -> np.ndarray:
+        """(n, 2) lon/lat → (n, 2) metres: Lambert-93 on the mainland; elsewhere equirectangular around the
+        box centre, longitudes scaled by the cosine of its latitude (true enough over an island)."""
+        if self is _MAINLAND:
+            return np.column_stack(lambert93(coords[:, 0], coords[:, 1]))
+        lon0, lat0 = (self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2
+        metres_per_degree = np.radians(1.0) * 6371000.0
+        return np.column_stack([(coords[:, 0] - lon0) * metres_per_degree * np.cos(np.radians(lat0)),
+                                (coords[:, 1] - lat0) * metres_per_degree])
+
+    def extent(self) -> tuple[float, float, float, float]:
+        if self is _MAINLAND:
+            return 95000.0, 6040000.0, 1245000.0, 7115000.0  # Lambert-93 bounds of the mainland and Corsica
+        corners = self.project(np.array([self.box[:2], self.box[2:]]))
+        return (*corners.min(axis=0).tolist(), *corners.max(axis=0).tolist())
+
+    def holds(self, lon: float, lat: float) -> bool:
+        return self.box[0] <= lon <= self.box[2] and self.box[1] <= lat <= self.box[3]
+
+
+_MAINLAND = _Zone("FR", "France métropolitaine", (-5.6, 41.2, 10.0, 51.2))
+_OVERSEAS = (
+    _Zone("971", "Guadeloupe", (-61.85, 15.8, -60.95, 16.55)),
+    _Zone("972", "Martinique", (-61.27, 14.36, -60.77, 14.91)),
+    _Zone("973", "Guyane", (-54.65, 2.07, -51.57, 5.79)),
+    _Zone("974", "La Réunion", (55.18, -21.42, 55.87, -20.84)),
+    _Zone("976", "Mayotte", (44.99, -13.03, 45.33, -12.61)),
+)
+
+
+def _zone_at(lon: float, lat: float) -> _Zone | None:
+    return next((zone for zone in (_MAINLAND, *_OVERSEAS) if zone.holds(lon, lat)), None)
+
+
+def _anchor(geometry) -> tuple[float, float]:
+    """A point inside the geometry: it decides which frame the geometry is drawn in."""
+    point = shapely.point_on_surface(geometry)
+    return point.x, point.y
+
+
+# --- Views: a zone's projected extent fitted (centred) into a rectangle of the SVG -------------------------
+
+
+@dataclass(frozen=True)
+class _View:
+    zone: _Zone
+    extent: tuple[float, float, float, float]  # projected metres
+    rect: tuple[float, float, float, float]  # x, y, width, height in the SVG
+    takes_all: bool = False  # a zoom draws whatever reaches it; a frame of the map of France only its zone
+
+    def holds(self, lon: float, lat: float) -> bool:
+        return self.takes_all or self.zone.holds(lon, lat)
+
+    def to_px(self, coords) -> np.ndarray:
+        xmin, ymin, xmax, ymax = self.extent
+        x, y, w, h = self.rect
+        scale = min(w / (xmax - xmin), h / (ymax - ymin))
+        left, top = x + (w - (xmax - xmin) * scale) / 2, y + (h - (ymax - ymin) * scale) / 2
+        metres = self.zone.project(np.asarray(coords, dtype=float))
+        return np.column_stack([left + (metres[:, 0] - xmin) * scale, top + (ymax - metres[:, 1]) * scale])
+
+    def outlines_px(self, geometries: list, clip: bool) -> list:
+        """The geometries in SVG pixels (all projected in one call), clipped to the view if asked."""
+        projected = shapely.transform(np.array(geometries, dtype=object), self.to_px)
+        if clip:
+            x, y, w, h = self.rect
+            projected = shapely.clip_by_rect(projected, x - 2, y - 2, x + w + 2, y + h + 2)
+        return [_polygonal(g) for g in projected]
+
+
+def _view_at(views: list[_View], lon: float, lat: float) -> _View | None:
+    return next((view for view in views if view.holds(lon, lat)), None)
+
+
+# --- Simplification and path data ------------------------------------------------------------------------
+
+_TOLERANCE = 1.0  # px, Douglas-Peucker, for outlines that do not form a mosaic
+_COVERAGE_TOLERANCE = 1.5  # px, Visvalingam-Whyatt on a mosaic: about as many vertices as the line above
+_MIN_AREA = 0.5  # px²: smaller islands and holes are dropped (an outline keeps at least its largest part)
+
+
+def _polygons(geometry) -> list:
+    if geometry is None or geometry.is_empty:
+        return []
+    if geometry.geom_type == "Polygon":
+        return [geometry]
+    if geometry.geom_type in ("MultiPolygon", "GeometryCollection"):
+        return [p for part in geometry.geoms for p in _polygons(part)]
+    return []  # lines and points left by clipping
+
+
+def _polygonal(geometry):
+    parts = _polygons(geometry)
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+def _simplify(outlines: list) -> list:
+    """Outlines in pixels simplified to about a pixel.
+
+    A mosaic (EPCIs, départements, territories made of whole EPCIs) is simplified as a whole, so that neighbours
+    keep one common border: no gap, no overlap. Other outlines are simplified one by one. Exteriors and holes are
+    then oriented opposite ways, so that outlines merged into one path fill (nonzero rule) where they touch.
+    """
+    outlines = np.array(outlines, dtype=object)
+    if shapely.coverage_is_valid(outlines):
+        simplified = shapely.coverage_simplify(outlines, _COVERAGE_TOLERANCE)
+    else:
+        simplified = shapely.simplify(outlines, _TOLERANCE, preserve_topology=True)
+    return list(shapely.orient_polygons(simplified))
+
+
+def _number(tenths: int) -> str:
+    """A coordinate in tenths of a pixel, as short as SVG allows: 5 → ".5", -125 → "-12.5", 30 → "3"."""
+    units, decimal = divmod(abs(int(tenths)), 10)
+    text = (str(units) if units or not decimal else "") + (f".{decimal}" if decimal else "")
+    return "-" + text if tenths < 0 else text
+
+
+def _px(value: float) -> str:
+    return _number(round(value * 10))
+
+
+def _numbers(values) -> str:
+    """Numbers with the fewest separators: none before a minus sign, none before ".5" after "1.5"."""
+    out, previous = [], ""
+    for value in values:
+        text = _number(value)
+        if previous and text[0] != "-" and not (text[0] == "." and "." in previous):
+            out.append(" ")
+        out.append(text)
+        previous = text
+    return "".join(out)
+
+
+def _ring_data(coords) -> str:
+    points = np.rint(np.asarray(coords)[:, :2] * 10).astype(np.int64)
+    points = np.vstack([points[:1], points[1:][np.any(np.diff(points, axis=0) != 0, axis=1)]])
+    if len(points) > 1 and (points[-1] == points[0]).all():
+        points = points[:-1]
+    if len(points) < 3:
+        return ""
+    return f"M{_numbers(points[0])}l{_numbers(np.diff(points, axis=0).ravel())}z"
+
+
+def _path_data(outline) -> str:
+    polygons = _polygons(outline)
+    if not polygons:
+        return ""
+    largest = max(polygons, key=lambda p: p.area)
+    rings = []
+    for polygon in polygons:
+        if polygon.area >= _MIN_AREA or polygon is largest:
+            rings.append(polygon.exterior.coords)
+            rings.extend(h.coords for h in polygon.interiors if shapely.Polygon(h).area >= _MIN_AREA)
+    return "".join(_ring_data(ring) for ring in rings)
+
+
+def _outlines(views: list[_View], items: list, clip: bool) -> list[tuple]:
+    """(item, path data) of the items drawn in one of the views, in the items' order; the outlines of a view are
+    simplified together."""
+    anchors = shapely.point_on_surface(np.array([item.geometry for item in items], dtype=object))
+    placed = [(item, _view_at(views, a.x, a.y)) for item, a in zip(items, anchors)]
+    data = {}
+    for view in views:
+        mine = [item for item, v in placed if v is view]
+        if mine:
+            simplified = _simplify(view.outlines_px([item.geometry for item in mine], clip))
+            data.update({id(item): _path_data(outline) for item, outline in zip(mine, simplified)})
+    return [(item, data[id(item)]) for item, view in placed if view is not None and data[id(item)]]
+
+
+# --- SVG ----------------------------------------------------------------------------------------------------
+
+_STYLE = (
+    ":where(.carte-fond){fill:#e4e4e4;stroke:#fff;stroke-width:.5}"
+    ":where(.carte-formes){fill:#3f51b5;stroke:#fff;stroke-width:.5}"
+    ":where(.carte-points){fill:#ffd600;stroke:#000;stroke-width:1}"
+    ":where(.carte-repere){fill:#c62828;stroke:#c62828;stroke-width:.5}"
+    ":where(.carte-anneau){fill:none;stroke:#c62828;stroke-width:1.5}"
+    ":where(.carte-cadres){fill:none;stroke:#767676;stroke-width:.5}"
+    ":where(.carte-cadres text){font-size:11px;fill:#333;stroke:none}"
+    ".carte-svg a:hover path{fill:#1a237e}"
+    ".carte-svg a:focus path,.carte-svg a:focus circle{stroke:#000;stroke-width:2.5}"
+)
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _safe_href(href: str) -> str:
+    """A relative URL, an anchor or an http(s)/mailto URL, escaped; any other scheme (javascript:…) is refused."""
+    scheme = _SCHEME.match(href)
+    if scheme and scheme.group(1).lower() not in ("http", "https", "mailto"):
+        raise ValueError(f"lien refusé dans une carte : {href!r}")
+    return _esc(href)
+
+
+def _class(*names: str) -> str:
+    joined = " ".join(name for name in names if name)
+    return f' class="{_esc(joined)}"' if joined else ""
+
+
+def _element(tag: str, attributes: str, label: str, href: str | None) -> str:
+    """An element with its label as <title> (a tooltip), in a link named by the label when it has a target."""
+    title = f"<title>{_esc(label)}</title>" if label else ""
+    if href is None:
+        return f"<{tag}{attributes}>{title}</{tag}>" if title else f"<{tag}{attributes}/>"
+    name = f' aria-label="{_esc(label)}"' if label else ""
+    return f'<a href="{_safe_href(href)}"{name}>{title}<{tag}{attributes}/></a>'
+
+
+def _shared_class(items) -> str:
+    """The class all items have, if they have the same one: it is then written once, on their group."""
+    classes = {item.css_class for item in items}
+    return classes.pop() if len(classes) == 1 else ""
+
+
+def _background(views: list[_View], shapes, clip: bool) -> str:
+    """Background outlines, one path per class: no link, no name, hidden from assistive technologies."""
+    by_class: dict[str, list[str]] = {}
+    for shape, data in _outlines(views, sorted(shapes, key=lambda s: s.key), clip):
+        by_class.setdefault(shape.css_class, []).append(data)
+    paths = "".join(f'<path{_class(c)} d="{"".join(d)}"/>' for c, d in sorted(by_class.items()))
+    return f'<g class="carte-fond" aria-hidden="true">{paths}</g>' if paths else ""
+
+
+def _foreground(views: list[_View], shapes, points, radius: float, clip: bool) -> str:
+    """Named shapes, then the points above them."""
+    shapes, out = sorted(shapes, key=lambda s: s.key), ""
+    shared = _shared_class(shapes)
+    drawn = "".join(_element("path", f'{_class("" if shared else s.css_class)} d="{data}"', s.label, s.href)
+                    for s, data in _outlines(views, shapes, clip))
+    if drawn:
+        out += f'<g{_class("carte-formes", shared)}>{drawn}</g>'
+    points = sorted(points, key=lambda p: p.key)
+    shared = _shared_class(points)
+    dots = []
+    for point in points:
+        view = _view_at(views, point.lon, point.lat)
+        if view is not None:
+            (x, y), = view.to_px([[point.lon, point.lat]])
+            rx, ry, rw, rh = view.rect
+            if rx <= x <= rx + rw and ry <= y <= ry + rh:
+                circle = f'{_class("" if shared else point.css_class)} cx="{_px(x)}" cy="{_px(y)}" r="{radius:g}"'
+                dots.append(_element("circle", circle, point.label, point.href))
+    if dots:
+        out += f'<g{_class("carte-points", shared)}>{"".join(dots)}</g>'
+    return out
+
+
+def _svg(kind: str, size: tuple[float, float], title: str, body: str, content: list[str]) -> str:
+    """The SVG element: a group when it holds links, an image otherwise, named by its <title>, whose id is a
+    hash of the content (two maps of a page cannot share it by chance, and it never changes between builds)."""
+    title = title or "Carte"
+    ident = "carte-" + hashlib.sha1("\n".join([kind, title, *content]).encode()).hexdigest()[:10]
+    role = "group" if "<a " in body else "img"
+    name = f'aria-label="{_esc(title)}"' if role == "img" else f'aria-labelledby="{ident}"'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_px(size[0])} {_px(size[1])}" width="100%" '
+            f'class="carte-svg carte-{kind}" role="{role}" {name}>'
+            f'<title id="{ident}">{_esc(title)}</title><style>{_STYLE}</style>{body}</svg>')
+
+
+def _keys(shapes, points=()) -> list[str]:
+    return sorted(f"s{s.key}" for s in shapes) + sorted(f"p{p.key}" for p in points)
+
+
+# --- Maps ---------------------------------------------------------------------------------------------------
+
+
+def _france_views(width: float) -> tuple[list[_View], float]:
+    """The mainland over the whole width, then the five overseas insets in a row; and the total height."""
+    pad, gap = width * 0.01, width * 0.015
+    xmin, ymin, xmax, ymax = _MAINLAND.extent()
+    mainland_height = (ymax - ymin) * (width - 2 * pad) / (xmax - xmin)
+    views = [_View(_MAINLAND, _MAINLAND.extent(), (pad, pad, width - 2 * pad, mainland_height))]
+    cell = (width - 2 * pad - gap * (len(_OVERSEAS) - 1)) / len(_OVERSEAS)
+    top = pad + mainland_height + gap
+    for i, zone in enumerate(_OVERSEAS):  # inside each cell: a line for the name, then the map
+        views.append(_View(zone, zone.extent(), (pad + i * (cell + gap) + 4, top + 17, cell - 8, cell - 21)))
+    return views, top + cell + pad
+
+
+def _frames(insets: list[_View]) -> str:
+    parts = []
+    for view in insets:
+        x, y, w, _ = view.rect
+        parts.append(f'<rect x="{_px(x - 4)}" y="{_px(y - 17)}" width="{_px(w + 8)}" height="{_px(w + 8)}"/>'
+                     f'<text x="{_px(x - 1)}" y="{_px(y - 5)}">{_esc(view.zone.name)}</text>')
+    return f'<g class="carte-cadres" aria-hidden="true" fill="none">{"".join(parts)}</g>'
+
+
+def france_map(shapes: list[Shape], background: list[Shape], points: list[Point] = (), title: str = "",
+               width: int = 640) -> str:
+    """France, the overseas départements in insets below: background, then named shapes, then points.
+
+    A shape is drawn in the frame that holds a point of its surface; shapes and points outside every frame
+    (overseas collectivities such as Saint-Martin) are left out.
+    """
+    views, height = _france_views(width)
+    body = (_background(views, background, clip=False) + _frames(views[1:])
+            + _foreground(views, shapes, points, 4, clip=False))
+    return _svg("france", (width, height), title, body, _keys(shapes, points))
+
+
+def _area_extent(zone: _Zone, geometry, ratios=(0.6, 1.4)) -> tuple[float, float, float, float]:
+    """Projected bounds of the area plus a margin, widened so that height / width stays within `ratios`."""
+    xmin, ymin, xmax, ymax = shapely.transform(geometry, zone.project).bounds
+    margin = max(xmax - xmin, ymax - ymin, 2000.0) * 0.05
+    xmin, ymin, xmax, ymax = xmin - margin, ymin - margin, xmax + margin, ymax + margin
+    w, h = xmax - xmin, ymax - ymin
+    if h < w * ratios[0]:
+        ymin, ymax = ymin - (w * ratios[0] - h) / 2, ymax + (w * ratios[0] - h) / 2
+    elif h > w * ratios[1]:
+        xmin, xmax = xmin - (h / ratios[1] - w) / 2, xmax + (h / ratios[1] - w) / 2
+    return xmin, ymin, xmax, ymax
+
+
+def area_map(shapes: list[Shape], background: list[Shape] = (), points: list[Point] = (), title: str = "",
+             width: int = 480) -> str:
+    """A zoom on the shapes (e.g. the EPCIs of a territory) and the points in view, over the background clipped
+    to the view; projected as on the map of France (or, outside France, around the shapes)."""
+    if not shapes:
+        raise ValueError("area_map : aucune forme à cadrer")
+    union = shapely.union_all([s.geometry for s in sorted(shapes, key=lambda s: s.key)])
+    zone = _zone_at(*_anchor(union)) or _Zone("local", "", union.bounds)
+    extent = _area_extent(zone, union)
+    height = width * (extent[3] - extent[1]) / (extent[2] - extent[0])
+    view = _View(zone, extent, (0.0, 0.0, float(width), height), takes_all=True)
+    lon_min, lat_min, lon_max, lat_max = union.bounds
+    reach = max(lon_max - lon_min, lat_max - lat_min)  # degrees: more than the margins and widening add
+    near = shapely.box(lon_min - reach, lat_min - reach, lon_max + reach, lat_max + reach)
+    background = list(background)
+    around = [s for s, hit in zip(background, shapely.intersects(near, [s.geometry for s in background])) if hit]
+    body = _background([view], around, clip=True) + _foreground([view], shapes, points, 6, clip=True)
+    return _svg("zone", (width, height), title, body, _keys(shapes, points))
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_background(view: _View, departements: tuple) -> str:
+    """The départements of a locator map: the same on every page, drawn once per build."""
+    return _background([view], [Shape(key, geometry, "", css_class=c) for key, c, geometry in departements], False)
+
+
+def locator_map(highlight, departements: list[Shape], title: str = "", width: int = 160) -> str:
+    """A small map of the highlight's part of France (the mainland, or its overseas département) with the
+    highlight filled, and ringed when too small to see."""
+    zone = _zone_at(*_anchor(highlight)) or _MAINLAND
+    xmin, ymin, xmax, ymax = zone.extent()
+    pad = 2.0
+    height = (ymax - ymin) * (width - 2 * pad) / (xmax - xmin) + 2 * pad
+    view = _View(zone, zone.extent(), (pad, pad, width - 2 * pad, height - 2 * pad))
+    spot = _simplify(view.outlines_px([highlight], clip=False))[0]
+    departements = sorted(departements, key=lambda d: d.key)
+    body = _cached_background(view, tuple((d.key, d.css_class, d.geometry) for d in departements))
+    body += f'<path class="carte-repere" d="{_path_data(spot)}"/>'
+    x0, y0, x1, y1 = spot.bounds if not spot.is_empty else (0.0, 0.0, 0.0, 0.0)
+    if max(x1 - x0, y1 - y0) < 6:
+        body += f'<circle class="carte-anneau" cx="{_px((x0 + x1) / 2)}" cy="{_px((y0 + y1) / 2)}" r="5"/>'
+    return _svg("situation", (width, height), title, body, [zone.code, hashlib.sha1(highlight.wkb).hexdigest()])
+
+
+# --- Outlines from GeoJSON ------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=16)
+def _read_shapes(path: str, mtime_ns: int, key_property: str, label_property: str) -> tuple:
+    with open(path, encoding="utf-8") as f:
+        features = json.load(f)["features"]
+    out = []
+    for feature in features:
+        properties = feature["properties"]
+        if key_property not in properties or label_property not in properties:
+            raise ValueError(f"{path} : une entité n'a pas les propriétés {key_property} et {label_property}")
+        out.append((str(properties[key_property]), geojson_geometry(feature["geometry"])))
+    return tuple(sorted(out, key=lambda item: item[0]))
+
+
+def load_shapes(geojson_path, key_property: str, label_property: str) -> dict:
+    """Key → WGS84 geometry of a GeoJSON FeatureCollection, read once per file (again if the file changes).
+
+    Labels come from the tables, by the callers; `label_property` is checked to be present so that a file of
+    another kind is refused early.
+    """
+    path = Path(geojson_path).resolve()
+    return dict(_read_shapes(str(path), path.stat().st_mtime_ns, key_property, label_property))
