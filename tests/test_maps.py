@@ -231,19 +231,20 @@ def area_of_the_fixture(**kwargs) -> str:
     own = epci_shapes(PETIT / "epci.geojson", css_class="carte-epci")
     keys = {s.key for s in own}
     around = [maps.Shape(s.key, s.geometry, "", css_class="carte-fond") for s in epci_shapes() if s.key not in keys]
-    sites = pd.read_csv(PETIT / "communes.csv", dtype=str).head(3)
-    points = [maps.Point(r.insee_com, float(r.longitude), float(r.latitude), f"Site de {r.lib_com}") for r in sites.itertuples()]
+    communes = pd.read_csv(PETIT / "communes.csv", dtype=str).head(3).itertuples()
+    points = [maps.Point(c.insee_com, float(c.longitude), float(c.latitude), f"Site de {c.lib_com}") for c in communes]
     return maps.area_map(own, around, points, title="Carte du territoire", **kwargs)
 
 
 def test_area_map_of_the_fixture_fits_its_viewbox():
     root = parse(area_of_the_fixture())
     _, _, width, height = view_box(root)
-    shapes = np.array([p for path in root.find(f"{SVG}g[@class='carte-formes carte-epci']").iter(SVG + "path")
-                       for p in path_points(path.get("d"))])
+    group = next(g for g in root.iter(SVG + "g") if g.get("class").startswith("carte-formes"))
+    shapes = np.array([p for path in group.iter(SVG + "path") for p in path_points(path.get("d"))])
     assert shapes[:, 0].min() > 0 and shapes[:, 0].max() < width
     assert shapes[:, 1].min() > 0 and shapes[:, 1].max() < height
-    assert shapes[:, 0].max() - shapes[:, 0].min() > 0.8 * width or shapes[:, 1].max() - shapes[:, 1].min() > 0.8 * height
+    spread = shapes.max(axis=0) - shapes.min(axis=0)
+    assert spread[0] > 0.8 * width or spread[1] > 0.8 * height  # the view is fitted to the shapes
     every = all_points(root)  # the neighbours too: clipped to the view
     assert every.min() >= -2.1 and every[:, 0].max() <= width + 2.1 and every[:, 1].max() <= height + 2.1
 
@@ -280,3 +281,4 @@ def test_locator_of_an_overseas_territory_shows_its_departement():
     highlight = np.array(path_points(root.find(f"{SVG}path[@class='carte-repere']").get("d")))
     _, _, width, _ = view_box(root)
     assert highlight[:, 0].max() - highlight[:, 0].min() > 0.8 * width  # the island fills the map
+    assert [t.text for t in root.iter(SVG + "text")] == ["La Réunion"]

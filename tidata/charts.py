@@ -50,12 +50,15 @@ def _with_unit(number: str, prefix: str, unit: str) -> str:
 
 
 def format_amount(value: float, unit: str = "€") -> str:
-    """A rounded amount for reading: 1234567 → « 1,2 M€ », 350000 → « 350 k€ », 3500 → « 3 500 € », 0 → « 0 € ».
+    """A rounded amount for reading: 1234567 → « 1,2 M€ », 350000 → « 350 k€ », 3500 → « 3 500 € »,
+    0 → « 0 € ».
 
     Below 10 000 the amount is written in full (cents only when there are some); above, in k, M or Md with one
     decimal below 100 units of that size and none above.
     """
     value = float(value or 0.0)
+    if value != value:
+        return "—"  # not a number: nothing to show
     if abs(value) < 9999.5:
         return format_exact(value, unit)
     for size, prefix in reversed(_PREFIXES):  # k, then M, then Md
@@ -67,8 +70,10 @@ def format_amount(value: float, unit: str = "€") -> str:
 
 
 def format_exact(value: float, unit: str = "€") -> str:
-    """The amount in full: 1234567 → « 1 234 567 € », 12.5 → « 12,50 € » (cents only when there are some)."""
+    """The amount in full, cents only when there are some: 1234567 → « 1 234 567 € », 12.5 → « 12,50 € »."""
     value = float(value or 0.0)
+    if value != value:
+        return "—"
     return _with_unit(_number(value, 0 if abs(value - round(value)) < 0.005 else 2), "", unit)
 
 
@@ -173,61 +178,71 @@ def _clean(categories, series) -> tuple[list[str], dict[str, list[float]]]:
     return categories, out
 
 
+def _axis(totals: list[float], unit: str) -> tuple[float, list[float], list[str]]:
+    """Top of the axis, its ticks and their labels."""
+    highest = max(totals, default=0.0)
+    step = _nice_step(highest)
+    top = step * max(1, math.ceil(highest / step - 1e-9))
+    ticks = [step * k for k in range(round(top / step) + 1)]
+    return top, ticks, [_axis_label(t, top, step, unit) for t in ticks]
+
+
+def _stack(ident: str, category: str, values: dict[str, float], x: float, width: float, y_of, unit: str) -> str:
+    """The segments of one bar, bottom up, each with its exact value as <title>, and the y of the bar's top."""
+    parts, base = [], 0.0
+    for i, (name, value) in enumerate(values.items()):
+        if value > 0:
+            y, height = y_of(base + value), y_of(base) - y_of(base + value)
+            parts.append(f'<rect class="graphique-barre" fill="url(#{ident}-m{i + 1})" x="{_r(x)}" y="{_r(y)}" '
+                         f'width="{_r(width)}" height="{_r(height)}">'
+                         f"<title>{_esc(category)}, {_esc(name)} : {_esc(format_exact(value, unit))}</title></rect>")
+            base += value
+    return "".join(parts), y_of(base)
+
+
 def bar_chart(categories: list[str], series: dict[str, list[float]], title: str, unit: str = "€",
               width: int = 640) -> str:
-    """Bars stacked by series (in the order given, first at the bottom), one bar per category, the total above
-    each bar, the axis in French amounts, a legend above the plot."""
+    """Bars stacked by series (in the order given, the first at the bottom), one bar per category, its total
+    above it, the axis in French amounts, a legend under the title."""
     categories, series = _clean(categories, series)
     names = list(series)
-    content = repr((title, unit, width, categories, sorted(series.items())))
-    ident = "graphique-" + hashlib.sha1(content.encode()).hexdigest()[:10]
+    ident = "graphique-" + hashlib.sha1(repr((title, unit, width, categories, series)).encode()).hexdigest()[:10]
 
     title_lines = _lines(title, width, 14)
-    legend, y = _legend(ident, names, width, 18 * len(title_lines) + 8)
+    legend, legend_bottom = _legend(ident, names, width, 18 * len(title_lines) + 8)
     totals = [sum(series[n][j] for n in names) for j in range(len(categories))]
-    step = _nice_step(max(totals, default=0.0))
-    top = step * max(1, math.ceil(max(totals, default=0.0) / step - 1e-9))
-    ticks = [step * k for k in range(round(top / step) + 1)]
-    labels = [_axis_label(t, top, step, unit) for t in ticks]
-
+    top, ticks, labels = _axis(totals, unit)
     left = max(len(label) for label in labels) * _CHAR + 10
-    plot_top, plot_height = y + 26, 220.0
     band = (width - left - 4) / max(1, len(categories))
+    bar_width = min(band * 0.6, 80.0)
     category_lines = [_lines(c, band - 6, _FONT) or [""] for c in categories]
-    bottom = plot_top + plot_height
+    bottom = legend_bottom + 26 + 220.0  # the plot is 220 px high
     height = bottom + 14 * max((len(lines) for lines in category_lines), default=1) + 12
 
     def y_of(value: float) -> float:
-        return bottom - value / top * plot_height
+        return bottom - value / top * 220.0
 
-    grid = "".join(f'<line class="graphique-grille" x1="{_r(left)}" x2="{width}" y1="{_r(y_of(t))}" y2="{_r(y_of(t))}"/>'
-                   f'<text x="{_r(left - 6)}" y="{_r(y_of(t) + 4)}" text-anchor="end">{_esc(lab)}</text>'
-                   for t, lab in zip(ticks, labels))
-    bars = []
-    bar_width = min(band * 0.6, 80.0)
+    drawn = [f'<text class="graphique-titre" x="0" y="{14 + 18 * k}">{_esc(line)}</text>'
+             for k, line in enumerate(title_lines)] + [legend]
+    for tick, label in zip(ticks, labels):
+        drawn.append(f'<line class="graphique-grille" x1="{_r(left)}" x2="{width}" y1="{_r(y_of(tick))}" '
+                     f'y2="{_r(y_of(tick))}"/><text x="{_r(left - 6)}" y="{_r(y_of(tick) + 4)}" '
+                     f'text-anchor="end">{_esc(label)}</text>')
     for j, category in enumerate(categories):
-        x, base = left + band * j + (band - bar_width) / 2, 0.0
-        for i, name in enumerate(names):
-            value = series[name][j]
-            if value > 0:
-                bars.append(f'<rect class="graphique-barre" fill="url(#{ident}-m{i + 1})" x="{_r(x)}" '
-                            f'y="{_r(y_of(base + value))}" width="{_r(bar_width)}" height="{_r(y_of(base) - y_of(base + value))}">'
-                            f'<title>{_esc(category)}, {_esc(name)} : {_esc(format_exact(value, unit))}</title></rect>')
-                base += value
-        centre = x + bar_width / 2
+        x = left + band * j + (band - bar_width) / 2
+        centre = _r(x + bar_width / 2)
+        segments, summit = _stack(ident, category, {n: series[n][j] for n in names}, x, bar_width, y_of, unit)
+        drawn.append(segments)
         total = format_amount(totals[j], unit)
-        if len(total) * _CHAR * 0.92 <= band:
-            bars.append(f'<text x="{_r(centre)}" y="{_r(y_of(base) - 5)}" text-anchor="middle" font-size="11">{_esc(total)}</text>')
-        bars.append(f'<text x="{_r(centre)}" y="{_r(bottom + 17)}" text-anchor="middle">'
-                    + "".join(f'<tspan x="{_r(centre)}" dy="{14 if k else 0}">{_esc(line)}</tspan>'
-                              for k, line in enumerate(category_lines[j])) + "</text>")
-
-    heading = "".join(f'<text class="graphique-titre" x="0" y="{14 + 18 * k}">{_esc(line)}</text>'
-                      for k, line in enumerate(title_lines))
-    axis = f'<line class="graphique-axe" x1="{_r(left)}" x2="{width}" y1="{_r(bottom)}" y2="{_r(bottom)}"/>'
+        if len(total) * _CHAR * 0.92 <= band:  # the total above the bar, where it fits
+            drawn.append(f'<text x="{centre}" y="{_r(summit - 5)}" text-anchor="middle" font-size="11">'
+                         f"{_esc(total)}</text>")
+        drawn.append(f'<text x="{centre}" y="{_r(bottom + 17)}" text-anchor="middle">'
+                     + "".join(f'<tspan x="{centre}" dy="{14 if k else 0}">{_esc(line)}</tspan>'
+                               for k, line in enumerate(category_lines[j])) + "</text>")
+    drawn.append(f'<line class="graphique-axe" x1="{_r(left)}" x2="{width}" y1="{_r(bottom)}" y2="{_r(bottom)}"/>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {_r(height)}" width="100%" '
             f'class="graphique-svg" role="img" aria-labelledby="{ident}-titre {ident}-desc">'
             f'<title id="{ident}-titre">{_esc(title)}</title>'
             f'<desc id="{ident}-desc">{_esc(_description(categories, series, unit))}</desc>'
-            f'<style>{_STYLE}</style>{_defs(ident, len(names))}'
-            f'<g aria-hidden="true">{heading}{legend}{grid}{"".join(bars)}{axis}</g></svg>')
+            f'<style>{_STYLE}</style>{_defs(ident, len(names))}<g aria-hidden="true">{"".join(drawn)}</g></svg>')

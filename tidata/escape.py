@@ -10,7 +10,7 @@ import html
 import json
 import re
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")  # the characters Python-Markdown can escape
 
 
 def markdown_text(value) -> str:

@@ -57,6 +57,15 @@ def territory_outlines(cat: Catalogue) -> dict:
     return _OUTLINES[id(cat)]
 
 
+def warm_up(cat: Catalogue) -> None:
+    """Fill the caches the territory pages share, before the page workers fork."""
+    territory_outlines(cat)
+    epci_tree(cat)
+    departement_shapes(cat)
+    for name in ("records", "by_territory", "perimeter_records", "territory_rows", "epci_rows", "populations", "pages", "successors"):
+        getattr(cat, name)
+
+
 def home_map(cat: Catalogue, page: str = "index.md") -> str:
     outlines = territory_outlines(cat)
     current = cat.territories[cat.territories["phase"] == CURRENT_PHASE]
@@ -74,7 +83,8 @@ def territory_map(cat: Catalogue, id_ti: str, view: dict) -> str:
     if not own:
         return ""
     sirens, tree = epci_tree(cat)
-    frame = shapely.box(*shapely.union_all([s.geometry for s in own]).buffer(0.3).bounds)
+    xmin, ymin, xmax, ymax = shapely.total_bounds(np.array([s.geometry for s in own], dtype=object))
+    frame = shapely.box(xmin - 0.3, ymin - 0.3, xmax + 0.3, ymax + 0.3)
     mine = {e["siren_epci"] for e in view["epci"]}
     around = [maps.Shape(sirens[i], geometries[sirens[i]], "", css_class="carte-fond")
               for i in sorted(tree.query(frame, predicate="intersects")) if sirens[i] not in mine]

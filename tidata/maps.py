@@ -343,7 +343,7 @@ def _svg(kind: str, size: tuple[float, float], title: str, body: str, content: l
     role = "group" if "<a " in body else "img"
     name = f'aria-label="{_esc(title)}"' if role == "img" else f'aria-labelledby="{ident}"'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_px(size[0])} {_px(size[1])}" width="100%" '
-            f'class="carte-svg carte-{kind}" role="{role}" {name}>'
+            f'class="carte-svg carte-svg-{kind}" role="{role}" {name}>'
             f'<title id="{ident}">{_esc(title)}</title><style>{_STYLE}</style>{body}</svg>')
 
 
@@ -433,13 +433,15 @@ def locator_map(highlight, departements: list[Shape], title: str = "", width: in
     highlight filled, and ringed when too small to see."""
     zone = _zone_at(*_anchor(highlight)) or _MAINLAND
     xmin, ymin, xmax, ymax = zone.extent()
-    pad = 2.0
-    height = (ymax - ymin) * (width - 2 * pad) / (xmax - xmin) + 2 * pad
-    view = _View(zone, zone.extent(), (pad, pad, width - 2 * pad, height - 2 * pad))
+    pad, top = 2.0, 2.0 if zone is _MAINLAND else 16.0  # an overseas département is named above its map
+    height = (ymax - ymin) * (width - 2 * pad) / (xmax - xmin) + pad + top
+    view = _View(zone, zone.extent(), (pad, top, width - 2 * pad, height - pad - top))
     spot = _simplify(view.outlines_px([highlight], clip=False))[0]
     departements = sorted(departements, key=lambda d: d.key)
     body = _cached_background(view, tuple((d.key, d.css_class, d.geometry) for d in departements))
     body += f'<path class="carte-repere" d="{_path_data(spot)}"/>'
+    if zone is not _MAINLAND:
+        body += f'<g class="carte-cadres" aria-hidden="true"><text x="2" y="12">{_esc(zone.name)}</text></g>'
     x0, y0, x1, y1 = spot.bounds if not spot.is_empty else (0.0, 0.0, 0.0, 0.0)
     if max(x1 - x0, y1 - y0) < 6:
         body += f'<circle class="carte-anneau" cx="{_px((x0 + x1) / 2)}" cy="{_px((y0 + y1) / 2)}" r="5"/>'

@@ -7,7 +7,10 @@ table cells, `attr` for HTML attributes, `json` for JSON).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import posixpath
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -50,53 +53,96 @@ def relative_link(target: str, current: str) -> str:
 
 def gather_pages(cat: Catalogue) -> dict[str, str]:
     """Every generated file under docs/, as {path: text}: pages, maps and per-territory downloads."""
-    env = environment(cat.project.root / "templates")
     summary = views.territory_summary(cat)
-    common = {"exemple": cat.has_examples, "pages": cat.pages, "maj": cat.last_change,
-              "region_pages": cat.region_pages, "departement_pages": cat.departement_pages}
-    out: dict[str, str] = {}
+    out = territory_files_in_parallel(cat)
+    pages = Renderer(cat, out)
+    regions_of = summary["codes_reg"].str.split()
+    departements_of = summary["codes_dep"].str.split()
+    pages.render("territoires.md.j2", "territoires/index.md", territoires=summary.to_dict("records"),
+                 regions=sorted(cat.regions.items()))
+    for code, name in sorted(cat.regions.items()):
+        rows = summary[regions_of.apply(lambda codes: code in codes)]
+        deps = cat.departements[cat.departements["code_reg"] == code]
+        pages.render("region.md.j2", cat.region_pages[code], code=code, nom=name, territoires=rows.to_dict("records"),
+                     departements=deps.to_dict("records"))
+    for row in cat.departements.itertuples():
+        rows = summary[departements_of.apply(lambda codes: row.code_dep in codes)]
+        pages.render("departement.md.j2", cat.departement_pages[row.code_dep], code=row.code_dep, nom=row.lib_dep,
+                     region=(row.code_reg, cat.regions.get(row.code_reg, "")), territoires=rows.to_dict("records"))
+    current = summary["phase"] == CURRENT_PHASE
+    pages.render("regions.md.j2", "regions/index.md", regions=[
+        (code, name, int((regions_of.apply(lambda codes: code in codes) & current).sum())) for code, name in sorted(cat.regions.items())
+    ])
+    pages.render("sites.md.j2", "sites-cles-en-main.md", sites=sorted(cat.records["sites_cles_en_main"], key=lambda s: (s["lib_com"], s["id_site"])),
+                 carte=figures.sites_map(cat))
+    pages.render("financements.md.j2", "financements.md", **figures.funding_view(cat))
+    pages.render("accueil.md.j2", "index.md", carte=figures.home_map(cat), chiffres=cat.records["chiffres_cles"],
+                 nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
+    pages.render("trouver.md.j2", "trouver-ma-commune.md")
+    pages.render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources)
+    out["assets/communes.json"] = figures.finder_index(cat)
+    return out
 
-    def render(template: str, path: str, **context) -> None:
-        if path in out:
+
+class Renderer:
+    """Renders templates into `out`, refusing two pages at one address and turning template errors into BuildError."""
+
+    def __init__(self, cat: Catalogue, out: dict[str, str]):
+        self.env = environment(cat.project.root / "templates")
+        self.out = out
+        self.common = {"exemple": cat.has_examples, "pages": cat.pages, "maj": cat.last_change,
+                       "region_pages": cat.region_pages, "departement_pages": cat.departement_pages}
+
+    def render(self, template: str, path: str, **context) -> None:
+        if path in self.out:
             raise BuildError(f"Deux pages auraient la même adresse : {path}.")
         try:
-            out[path] = env.get_template(template).render(page=path, **common, **context)
+            self.out[path] = self.env.get_template(template).render(page=path, **self.common, **context)
         except jinja2.TemplateError as error:
             where = f", ligne {error.lineno}" if getattr(error, "lineno", None) else ""
             raise BuildError(f"Gabarit templates/{template}{where} : {error.message} (page {path}).") from None
 
-    for id_ti in cat.territories["id_ti"]:
+
+def territory_files(cat: Catalogue, ids: list[str]) -> dict[str, str]:
+    """The pages and downloads of some territories."""
+    out: dict[str, str] = {}
+    pages = Renderer(cat, out)
+    for id_ti in ids:
         view = views.territory_view(cat, id_ti)
         downloads = exports.territory_slices(cat, id_ti)
         out.update(downloads)
-        render("territoire.md.j2", cat.pages[id_ti], **view, telechargements=sorted(downloads),
-               carte=figures.territory_map(cat, id_ti, view), situation=figures.locator(cat, id_ti),
-               graphique=figures.envelope_chart(view))
-    render("territoires.md.j2", "territoires/index.md", territoires=summary.to_dict("records"),
-           regions=sorted(cat.regions.items()))
-    for code, name in sorted(cat.regions.items()):
-        rows = summary[summary["codes_reg"].str.split().apply(lambda codes: code in codes)]
-        deps = cat.departements[cat.departements["code_reg"] == code]
-        render("region.md.j2", cat.region_pages[code], code=code, nom=name, territoires=rows.to_dict("records"),
-               departements=deps.to_dict("records"))
-    for row in cat.departements.itertuples():
-        rows = summary[summary["codes_dep"].str.split().apply(lambda codes: row.code_dep in codes)]
-        render("departement.md.j2", cat.departement_pages[row.code_dep], code=row.code_dep, nom=row.lib_dep,
-               region=(row.code_reg, cat.regions.get(row.code_reg, "")), territoires=rows.to_dict("records"))
-    render("regions.md.j2", "regions/index.md", regions=[
-        (code, name, int(summary["codes_reg"].str.split().apply(lambda c: code in c)[summary["phase"] == CURRENT_PHASE].sum()))
-        for code, name in sorted(cat.regions.items())
-    ])
-    render("sites.md.j2", "sites-cles-en-main.md", sites=cat.tables["sites_cles_en_main"].sort_values("lib_com").to_dict("records"),
-           carte=figures.sites_map(cat))
-    render("financements.md.j2", "financements.md", **figures.funding_view(cat))
-    render("accueil.md.j2", "index.md", carte=figures.home_map(cat),
-           chiffres=cat.tables["chiffres_cles"].to_dict("records"),
-           nb_territoires=int((summary["phase"] == CURRENT_PHASE).sum()),
-           nb_communes=int(summary.loc[summary["phase"] == CURRENT_PHASE, "nb_communes"].sum()))
-    render("trouver.md.j2", "trouver-ma-commune.md")
-    render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources)
-    out["assets/communes.json"] = figures.finder_index(cat)
+        pages.render("territoire.md.j2", cat.pages[id_ti], **view, telechargements=sorted(downloads),
+                     carte=figures.territory_map(cat, id_ti, view), situation=figures.locator(cat, id_ti),
+                     graphique=figures.envelope_chart(view))
+    return out
+
+
+_FORKED: Catalogue | None = None
+
+
+def _territory_files_forked(ids: list[str]) -> dict[str, str]:
+    return territory_files(_FORKED, ids)
+
+
+def territory_files_in_parallel(cat: Catalogue) -> dict[str, str]:
+    """Territory pages on every core: their maps are most of the page-generation time.
+
+    The catalogue's caches (records, outlines, spatial index) are filled before forking, so each worker
+    starts with them; the workers only return text.
+    """
+    global _FORKED
+    ids = list(cat.territories["id_ti"])
+    workers = min(2, os.cpu_count() or 1)
+    if workers < 2 or len(ids) < 20:
+        return territory_files(cat, ids)
+    figures.warm_up(cat)
+    _FORKED = cat
+    chunks = [ids[i::workers * 4] for i in range(workers * 4)]
+    out: dict[str, str] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for part in pool.map(_territory_files_forked, chunks):
+            out.update(part)
+    _FORKED = None
     return out
 
 
