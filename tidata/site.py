@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from .check import CheckResult
@@ -22,15 +23,24 @@ from .views import Catalogue
 SITE = "site"
 
 
-def build_site(project: Project, result: CheckResult) -> Path:
+def build_site(project: Project, result: CheckResult, timings: dict[str, float] | None = None) -> Path:
+    """Generate the pages, build the site with mkdocs in a staging folder, then swap it in.
+
+    `timings`, when given, receives the seconds spent in each stage (pages, mkdocs).
+    """
+    timings = {} if timings is None else timings
+    start = time.perf_counter()
     catalogue = Catalogue(project, read_package(project))
     pages = gather_pages(catalogue)
+    timings["pages"] = time.perf_counter() - start
     staging = Path(tempfile.mkdtemp(prefix=".construction-", dir=project.root))
     try:
         docs = staging / "docs"
         shutil.copytree(project.root / "docs", docs)
         write_pages(docs, pages)
+        start = time.perf_counter()
         run_mkdocs(project, docs, staging / SITE)
+        timings["mkdocs"] = time.perf_counter() - start
         swap_in(staging / SITE, project.root / SITE)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
