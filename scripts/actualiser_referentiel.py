@@ -583,8 +583,8 @@ def report_communes(c: dict, label) -> list[str]:
         f"- Communes avec leur propre contour : {how['propre']} ; complétées par les contours de leurs communes déléguées",
         f"  ou associées : {how['propre+déléguées']} ; sans contour propre, reconstruites à partir de ces seuls contours :"
         f" {how['déléguées']} ({', '.join(label(k) for k in rebuilt)}) ; leur point de localisation est dans cette union.",
-        f"- Communes sans aucun contour : {len(c['missing'])}. Leur territoire reste compté dans la commune voisine dont",
-        "  l'ancien contour le contient (même EPCI, même département) ; leur point de localisation, approché, est pris dans :",
+        f"- Communes sans aucun contour : {len(c['missing'])}. Leur territoire ne peut pas être délimité : il reste compté dans",
+        "  les anciens contours des communes voisines qui le couvrent ; leur point de localisation, approché, est pris dans :",
     ]
     return lines + [f"  - {label(code)} : {c['fallback'][code]}" for code in c["missing"]]
 
@@ -605,9 +605,9 @@ def report_pieces(c: dict, by_code: dict, label) -> list[str]:
         f"  la plus longue frontière. Règles appliquées : {why[BY_DELEGATED]} par {BY_DELEGATED}, {why[BY_ANCIENT_CODE]} par {BY_ANCIENT_CODE},"
         f" {why[BY_BORDER]} par {BY_BORDER}.",
         f"  {len(moved)} trous ne vont pas à la commune de plus longue frontière, dont {len(other_epci)} qui changent ainsi d'EPCI.",
-        "  Les plus grands (part du pourtour du trou partagée avec la commune choisie) :",
+        "  Du plus grand au plus petit (part du pourtour du trou partagée avec la commune choisie) :",
     ]
-    for hole in sorted((h for h in holes if h["commune"]), key=lambda h: (-h["area_km2"], h["lon"]))[:25]:
+    for hole in sorted((h for h in holes if h["commune"] and h["area_km2"] >= 0.01), key=lambda h: (-h["area_km2"], h["lon"])):
         lines.append(describe_piece(hole, by_code, label))
     small = [h for h in holes if h["commune"] and h["area_km2"] < 0.01]
     if small:
@@ -629,7 +629,7 @@ def report_pieces(c: dict, by_code: dict, label) -> list[str]:
 def describe_piece(piece: dict, by_code: dict, label) -> str:
     target = piece["commune"]
     text = (
-        f"  - {fr(piece['area_km2'])} km² (lat {piece['lat']:.3f}, lon {piece['lon']:.3f}) → {label(target)},"
+        f"  - {fr(piece['area_km2'], 1 if piece['area_km2'] >= 1 else 2)} km² (lat {piece['lat']:.3f}, lon {piece['lon']:.3f}) → {label(target)},"
         f" EPCI {by_code[target]['siren_epci'] or 'aucun'} ({share(piece['share'])}) : {piece['why']}"
     )
     if piece["lacking"]:

@@ -78,9 +78,48 @@ def gather_pages(cat: Catalogue) -> dict[str, str]:
     pages.render("accueil.md.j2", "index.md", carte=figures.home_map(cat), chiffres=cat.records["chiffres_cles"],
                  nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
     pages.render("trouver.md.j2", "trouver-ma-commune.md")
-    pages.render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources)
+    titles = {r.name: r.title for r in cat.project.resources}
+    for resource in cat.project.tables:
+        rows = cat.records[resource.name]
+        pages.render("dictionnaire.md.j2", f"donnees/{resource.name}.md", r=resource, lignes=len(rows), titres=titles,
+                     types=FIELD_TYPES, contraintes=describe_constraints, exemples=first_values(rows))
+    pages.render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources,
+                 lignes={name: len(rows) for name, rows in cat.records.items()})
     out["assets/communes.json"] = figures.finder_index(cat)
     return out
+
+
+FIELD_TYPES = {"string": "texte", "integer": "entier", "number": "nombre décimal", "date": "date (AAAA-MM-JJ)",
+               "boolean": "booléen (oui / non)", "year": "année"}
+
+
+def describe_constraints(field: dict) -> str:
+    """The constraints of a schema field, in French."""
+    constraints = field.get("constraints", {})
+    parts = []
+    if constraints.get("required"):
+        parts.append("obligatoire")
+    if "enum" in constraints:
+        parts.append("valeurs permises : " + " ; ".join(f"« {v} »" for v in constraints["enum"]))
+    if "pattern" in constraints:
+        parts.append(f"motif {constraints['pattern']}")
+    if "minimum" in constraints:
+        parts.append(f"au moins {constraints['minimum']}")
+    if "maximum" in constraints:
+        parts.append(f"au plus {constraints['maximum']}")
+    if "maxLength" in constraints:
+        parts.append(f"{constraints['maxLength']} caractères au plus")
+    return ", ".join(parts) or "—"
+
+
+def first_values(rows: list[dict]) -> dict[str, str]:
+    """For each column, its first non-empty value: the example shown when the schema gives none."""
+    examples: dict[str, str] = {}
+    for row in rows:
+        for key, value in row.items():
+            if value and key not in examples:
+                examples[key] = str(value)[:60]
+    return examples
 
 
 class Renderer:
@@ -90,7 +129,8 @@ class Renderer:
         self.env = environment(cat.project.root / "templates")
         self.out = out
         self.common = {"exemple": cat.has_examples, "pages": cat.pages, "maj": cat.last_change,
-                       "region_pages": cat.region_pages, "departement_pages": cat.departement_pages}
+                       "region_pages": cat.region_pages, "departement_pages": cat.departement_pages,
+                       "noms_regions": cat.regions}
 
     def render(self, template: str, path: str, **context) -> None:
         if path in self.out:

@@ -51,7 +51,7 @@
         return columns.some(function (c) {
           var cell = row.cells[parseInt(c, 10)];
           var text = cell ? cell.textContent.toLocaleLowerCase("fr") : "";
-          return control.tagName === "SELECT" ? text.trim() === wanted : text.indexOf(wanted) !== -1;
+          return text.indexOf(wanted) !== -1;
         });
       });
       row.hidden = !visible;

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Banc d'essai de la construction complète du site : durée de chaque étape, ratio pages / mkdocs, poids.
+
+Builds a copy of the project in a temporary folder (the real site/ is left alone) and prints, from that one run:
+the time of check, page generation (templates, maps, charts) and mkdocs; page generation as a share of the
+mkdocs stage; the weight of a territory page, of the home page, of the search index and of the finder index.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tidata.check import check_package  # noqa: E402
+from tidata.project import Project  # noqa: E402
+from tidata.site import build_site  # noqa: E402
+
+COPIED = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
+
+
+def kb(path: Path) -> float:
+    return path.stat().st_size / 1024
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "projet"
+        root.mkdir()
+        for name in COPIED:
+            source = ROOT / name
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+        project = Project(root)
+        start = time.perf_counter()
+        result = check_package(project)
+        timings = {"check": time.perf_counter() - start}
+        build_site(project, result, timings)
+        total = sum(timings.values())
+        site = root / "site"
+        territory_pages = sorted((site / "territoires").glob("ti-*/index.html"), key=kb)
+        finder = site / "assets" / "communes.json"
+        print(f"construction complète : {total:.1f} s   (cible : < 30 s)")
+        for stage, seconds in timings.items():
+            print(f"  {stage:<7} {seconds:6.1f} s")
+        print(f"génération des pages / étape mkdocs : {timings['pages'] / timings['mkdocs']:.0%}   (cible : < 25 %)")
+        print(f"page de territoire (HTML) : médiane {kb(territory_pages[len(territory_pages) // 2]):.0f} Ko, "
+              f"maximum {kb(territory_pages[-1]):.0f} Ko   (cible : < 150 Ko)")
+        print(f"page d'accueil avec sa carte : {kb(site / 'index.html'):.0f} Ko   (cible : < 400 Ko)")
+        print(f"index de recherche : {kb(site / 'search' / 'search_index.json') / 1024:.2f} Mo   (cible : < 2 Mo)")
+        print(f"index de la recherche de commune : {len(gzip.compress(finder.read_bytes())) / 1024:.0f} Ko compressé "
+              f"({kb(finder):.0f} Ko brut)   (cible : < 600 Ko compressé)")
+        print(f"pages HTML : {len(list(site.rglob('*.html')))}")
+
+
+if __name__ == "__main__":
+    main()
