@@ -127,6 +127,7 @@ def funding_view(cat: Catalogue) -> dict:
     return {
         "nationales": national.sort_values(["annee", "dispositif"]).to_dict("records"),
         "par_annee_dispositif": crosstab(shares, "annee", "dispositif"),
+        "par_annee_statut": crosstab(shares, "annee", "statut"),
         "par_financeur": crosstab(shares, "financeur", "statut"),
         "par_statut": shares.groupby("statut")["montant"].sum().to_dict(),
         "par_region": [(code, cat.regions.get(code, code), float(total)) for code, total in by_region.items()],

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import jinja2
 
-from . import escape, exports, figures, formats, urls, views
+import yaml
+
+from . import api, escape, exports, figures, formats, urls, views
 from .errors import BuildError
 from .views import CURRENT_PHASE, Catalogue
 
@@ -76,6 +78,7 @@ def gather_pages(cat: Catalogue) -> dict[str, str]:
                  carte=figures.sites_map(cat))
     pages.render("financements.md.j2", "financements.md", **figures.funding_view(cat))
     pages.render("accueil.md.j2", "index.md", carte=figures.home_map(cat), chiffres=cat.records["chiffres_cles"],
+                 territoires_carte=summary[current].sort_values("lib_ti").to_dict("records"),
                  nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
     pages.render("trouver.md.j2", "trouver-ma-commune.md")
     titles = {r.name: r.title for r in cat.project.resources}
@@ -86,6 +89,8 @@ def gather_pages(cat: Catalogue) -> dict[str, str]:
     pages.render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources,
                  lignes={name: len(rows) for name, rows in cat.records.items()})
     out["assets/communes.json"] = figures.finder_index(cat)
+    out.update(api.api_files(cat))
+    pages.render("api.md.j2", "api.md", site_url=site_url(cat), exemple_id=str(cat.territories["id_ti"].iloc[0]))
     return out
 
 
@@ -120,6 +125,13 @@ def first_values(rows: list[dict]) -> dict[str, str]:
             if value and key not in examples:
                 examples[key] = str(value)[:60]
     return examples
+
+
+def site_url(cat: Catalogue) -> str:
+    """The public address of the site, from mkdocs.yml (used in examples and in the catalogue)."""
+    with open(cat.project.root / "mkdocs.yml", encoding="utf-8") as f:
+        url = (yaml.safe_load(f) or {}).get("site_url", "")
+    return url if url.endswith("/") else url + "/"
 
 
 class Renderer:

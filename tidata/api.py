@@ -1,0 +1,109 @@
+"""The static JSON API: files with stable URLs that a script can read without any server.
+
+    api/index.json                    what the API holds, and the URL pattern of each file
+    api/territoires.json              every territory with its key figures
+    api/territoires/<id_ti>.json      one territory: its EPCIs, communes count, projects, envelopes, sites
+    api/communes/<code_dep>.json      the communes of a département with their territories (the commune look-up)
+
+Values keep the package's types: codes are strings, amounts are numbers, dates ISO 8601.
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import urls, views
+from .views import Catalogue
+
+VERSION = 1
+
+
+def dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def number(value: str) -> float | int | None:
+    if value in ("", None):
+        return None
+    amount = float(value)
+    return int(amount) if amount.is_integer() else amount
+
+
+def territory_entry(cat: Catalogue, row: dict, summary: dict) -> dict:
+    return {
+        "id_ti": row["id_ti"],
+        "lib_ti": row["lib_ti"],
+        "phase": row["phase"],
+        "codes_reg": row["codes_reg"].split(),
+        "codes_dep": row["codes_dep"].split(),
+        "type_labellisation": row["type_labellisation"],
+        "id_ti_precedent": row["id_ti_precedent"] or None,
+        "nb_communes": int(summary["nb_communes"]),
+        "nb_epci": int(summary["nb_epci"]),
+        "population": int(summary["population"]),
+        "nb_projets": int(summary["nb_projets"]),
+        "montant_enveloppes_eur": float(summary["montant_enveloppes"]),
+        "exemple": row["source"] == "exemple",
+        "page": urls.page_url(cat.pages[row["id_ti"]]),
+        "api": f"api/territoires/{row['id_ti']}.json",
+    }
+
+
+def territory_detail(cat: Catalogue, id_ti: str, entry: dict) -> dict:
+    view = views.territory_view(cat, id_ti)
+    territory = view["t"]
+    return {
+        **entry,
+        "date_labellisation": territory["date_labellisation"] or None,
+        "gouvernance": {key: territory[key] or None for key in (
+            "elu_nom", "elu_fonction", "industriel_nom", "industriel_fonction", "industriel_entreprise", "chef_projet_courriel")},
+        "priorites": territory["priorites"].split(";") if territory["priorites"] else [],
+        "description": territory["description"],
+        "source": territory["source"],
+        "epci": view["epci"],
+        "projets": [{**p, "cout_total_eur": number(p["cout_total_eur"]), "financement_public_eur": number(p["financement_public_eur"])}
+                    for p in view["projets"]],
+        "enveloppes": [{**e, "annee": int(e["annee"]), "montant_eur": number(e["montant_eur"])} for e in view["enveloppes"]],
+        "sites_cles_en_main": [{**s, "surface_ha": number(s["surface_ha"]), "latitude": number(s["latitude"]),
+                                "longitude": number(s["longitude"])} for s in view["sites"]],
+    }
+
+
+def communes_by_departement(cat: Catalogue) -> dict[str, list[dict]]:
+    territory_of: dict[tuple[str, str], str] = {}
+    phases = {row["id_ti"]: row["phase"] for row in cat.records["territoires"]}
+    for row in cat.records["territoires_communes"]:
+        territory_of[(row["insee_com"], phases.get(row["id_ti"], ""))] = row["id_ti"]
+    grouped: dict[str, list[dict]] = {}
+    for commune in cat.records["communes"]:
+        grouped.setdefault(commune["code_dep"], []).append({
+            "insee_com": commune["insee_com"],
+            "lib_com": commune["lib_com"],
+            "codes_postaux": commune["codes_postaux"].split(),
+            "siren_epci": commune["siren_epci"] or None,
+            "id_ti": territory_of.get((commune["insee_com"], views.CURRENT_PHASE)),
+            "id_ti_2019_2022": territory_of.get((commune["insee_com"], views.PREVIOUS_PHASE)),
+        })
+    return grouped
+
+
+def api_files(cat: Catalogue) -> dict[str, str]:
+    """{path under docs/: JSON text} for the whole API."""
+    summary = views.territory_summary(cat)
+    entries = [territory_entry(cat, row, summary.loc[row["id_ti"]]) for row in cat.records["territoires"]]
+    files = {"api/territoires.json": dump({"version": VERSION, "maj": cat.last_change or None, "territoires": entries})}
+    for entry in entries:
+        files[f"api/territoires/{entry['id_ti']}.json"] = dump(territory_detail(cat, entry["id_ti"], entry))
+    for code, communes in sorted(communes_by_departement(cat).items()):
+        files[f"api/communes/{code}.json"] = dump({"code_dep": code, "lib_dep": cat.departement_names.get(code), "communes": communes})
+    files["api/index.json"] = dump({
+        "version": VERSION,
+        "maj": cat.last_change or None,
+        "licence": "Licence Ouverte / Open Licence 2.0",
+        "fichiers": {
+            "territoires": "api/territoires.json",
+            "territoire": "api/territoires/{id_ti}.json",
+            "communes_d_un_departement": "api/communes/{code_dep}.json",
+        },
+    })
+    return files
