@@ -3,6 +3,7 @@
 
     python build.py check     contrôle le paquet de données (codes de sortie : 0 valide, 1 invalide, 2 usage)
     python build.py           contrôle, génère les pages et construit le site dans site/
+    python build.py diff REF  ce qui a changé dans les données depuis REF (par défaut : la dernière publication)
 
 This file only parses the command line and turns the project's errors into messages and exit codes.
 """
@@ -32,6 +33,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command", metavar="commande")
     sub.add_parser("check", help="contrôle le paquet de données")
     sub.add_parser("build", help="contrôle, génère les pages et construit le site (par défaut)")
+    diff = sub.add_parser("diff", help="ce qui a changé dans les données depuis une référence git")
+    diff.add_argument("ref", nargs="?", default=None, help="branche, étiquette ou commit (par défaut : la dernière publication)")
     return parser.parse_args(argv)
 
 
@@ -59,12 +62,23 @@ def build(project: Project, strict: bool, verbose: bool = False) -> int:
     return 0
 
 
+def diff(project: Project, ref: str | None) -> int:
+    from tidata.changes import changes_markdown, default_reference, package_changes
+
+    ref = ref or default_reference(project)
+    titles = {r.name: r.title for r in project.tables}
+    print(changes_markdown(package_changes(project, ref), titles, f"Changements depuis {ref}"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parse(sys.argv[1:] if argv is None else argv)
         project = Project(args.racine) if args.racine else Project()
         if args.command == "check":
             return check(project, strict=args.strict)
+        if args.command == "diff":
+            return diff(project, args.ref)
         return build(project, strict=args.strict, verbose=args.verbose)
     except TIError as error:
         print(str(error), file=sys.stderr)
