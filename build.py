@@ -16,7 +16,7 @@ import time
 
 from tidata.check import check_package
 from tidata.errors import DataError, TIError, UsageError
-from tidata.problems import format_report
+from tidata.problems import format_report, github_annotations
 from tidata.project import Project
 
 
@@ -31,17 +31,21 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--strict", action="store_true", help="les avertissements font aussi échouer")
     parser.add_argument("--verbose", action="store_true", help="affiche la durée de chaque étape")
     sub = parser.add_subparsers(dest="command", metavar="commande")
-    sub.add_parser("check", help="contrôle le paquet de données")
+    check = sub.add_parser("check", help="contrôle le paquet de données")
+    check.add_argument("--format", choices=["texte", "github"], default="texte",
+                       help="github : ajoute les annotations de GitHub Actions sur les lignes fautives")
     sub.add_parser("build", help="contrôle, génère les pages et construit le site (par défaut)")
     diff = sub.add_parser("diff", help="ce qui a changé dans les données depuis une référence git")
     diff.add_argument("ref", nargs="?", default=None, help="branche, étiquette ou commit (par défaut : la dernière publication)")
     return parser.parse_args(argv)
 
 
-def check(project: Project, strict: bool) -> int:
+def check(project: Project, strict: bool, annotations: bool = False) -> int:
     result = check_package(project)
     failed = not result.ok or (strict and result.warnings)
     print(format_report(result.problems), file=sys.stderr if failed else sys.stdout)
+    if annotations and result.problems:
+        print(github_annotations(result.problems))
     if strict and result.ok and result.warnings:
         print("Mode strict : les avertissements font échouer le contrôle.", file=sys.stderr)
     return 1 if failed else 0
@@ -76,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parse(sys.argv[1:] if argv is None else argv)
         project = Project(args.racine) if args.racine else Project()
         if args.command == "check":
-            return check(project, strict=args.strict)
+            return check(project, strict=args.strict, annotations=args.format == "github")
         if args.command == "diff":
             return diff(project, args.ref)
         return build(project, strict=args.strict, verbose=args.verbose)

@@ -83,3 +83,15 @@ def format_report(problems: list[Problem], cap: int = PER_RULE_CAP) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     word = singular if count == 1 else (plural_form or " ".join(w + "s" for w in singular.split(" ")))
     return f"{count} {word}"
+
+
+def github_annotations(problems: list[Problem]) -> str:
+    """The problems as GitHub Actions workflow commands: each shows on the offending line of the CSV file."""
+    lines = []
+    for problem in problems:
+        level = "error" if problem.severity == ERROR else "warning"
+        where = f"file={problem.file}" + (f",line={problem.line}" if problem.line else "")
+        message = problem.describe().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        title = problem.rule.replace(",", " ").replace("::", ":")
+        lines.append(f"::{level} {where},title={title}::{message}")
+    return "\n".join(lines)
