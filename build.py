@@ -4,6 +4,7 @@
     python build.py check     contrôle le paquet de données (codes de sortie : 0 valide, 1 invalide, 2 usage)
     python build.py           contrôle, génère les pages et construit le site dans site/
     python build.py diff REF  ce qui a changé dans les données depuis REF (par défaut : la dernière publication)
+    python build.py publier   enregistre une publication (publications.yaml, étiquette publication-AAAA-MM-JJ)
 
 This file only parses the command line and turns the project's errors into messages and exit codes.
 """
@@ -37,6 +38,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     sub.add_parser("build", help="contrôle, génère les pages et construit le site (par défaut)")
     diff = sub.add_parser("diff", help="ce qui a changé dans les données depuis une référence git")
     diff.add_argument("ref", nargs="?", default=None, help="branche, étiquette ou commit (par défaut : la dernière publication)")
+    sub.add_parser("publier", help="enregistre une publication du paquet commité (publications.yaml et étiquette git)")
     return parser.parse_args(argv)
 
 
@@ -75,6 +77,17 @@ def diff(project: Project, ref: str | None) -> int:
     return 0
 
 
+def publish(project: Project) -> int:
+    from tidata.releases import publish as record_release
+
+    result = check_package(project)
+    if not result.ok:
+        raise DataError(format_report(result.problems))
+    release = record_release(project)
+    print(f"Publication du {release['date']} enregistrée (commit {release['commit'][:10]}) : commitez publications.yaml.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parse(sys.argv[1:] if argv is None else argv)
@@ -83,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             return check(project, strict=args.strict, annotations=args.format == "github")
         if args.command == "diff":
             return diff(project, args.ref)
+        if args.command == "publier":
+            return publish(project)
         return build(project, strict=args.strict, verbose=args.verbose)
     except TIError as error:
         print(str(error), file=sys.stderr)

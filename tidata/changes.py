@@ -71,21 +71,34 @@ def rows_at(project: Project, ref: str, resource: ResourceInfo) -> list[dict]:
     return rows_from_text(shown.stdout) if shown.returncode == 0 else []
 
 
-def package_changes(project: Project, ref: str) -> dict[str, TableChanges]:
-    """Changes of every table from the version at git `ref` to the working tree."""
+def require_ref(project: Project, ref: str) -> None:
     if git(project, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
         raise UsageError(f"Référence git inconnue : « {ref} » (une branche, une étiquette ou un commit est attendu).")
+
+
+def package_changes(project: Project, ref: str, new_ref: str | None = None) -> dict[str, TableChanges]:
+    """Changes of every table from the version at git `ref` to `new_ref` (the working tree when None).
+
+    A ref that is "" stands for the empty package (before the first release).
+    """
+    for r in (ref, new_ref):
+        if r:
+            require_ref(project, r)
     changes = {}
     for resource in project.tables:
-        path = project.path(resource)
-        current = rows_from_text(path.read_text(encoding="utf-8")) if path.exists() else []
-        changes[resource.name] = compare_rows(rows_at(project, ref, resource), current, resource.primary_key)
+        old = rows_at(project, ref, resource) if ref else []
+        if new_ref:
+            new = rows_at(project, new_ref, resource)
+        else:
+            path = project.path(resource)
+            new = rows_from_text(path.read_text(encoding="utf-8")) if path.exists() else []
+        changes[resource.name] = compare_rows(old, new, resource.primary_key)
     return changes
 
 
-def changes_markdown(changes: dict[str, TableChanges], titles: dict[str, str], heading: str) -> str:
+def changes_markdown(changes: dict[str, TableChanges], titles: dict[str, str], heading: str, level: int = 2) -> str:
     """The changes as Markdown: a summary table, then per resource the identifiers and changed fields."""
-    lines = [f"## {heading}", ""]
+    lines = [f"{'#' * level} {heading}", ""]
     changed = {name: c for name, c in changes.items() if not c.empty}
     if not changed:
         return "\n".join(lines + ["Aucune donnée n'a changé.", ""])
@@ -93,7 +106,7 @@ def changes_markdown(changes: dict[str, TableChanges], titles: dict[str, str], h
     for name, c in changed.items():
         lines.append(f"| {markdown_text(titles.get(name, name))} | {len(c.added)} | {len(c.removed)} | {len(c.modified)} |")
     for name, c in changed.items():
-        lines += ["", f"### {markdown_text(titles.get(name, name))}", ""]
+        lines += ["", f"{'#' * (level + 1)} {markdown_text(titles.get(name, name))}", ""]
         lines += listed("Lignes ajoutées", c.added)
         lines += listed("Lignes supprimées", c.removed)
         if c.modified:

@@ -16,7 +16,7 @@ import jinja2
 
 import yaml
 
-from . import api, escape, exports, figures, formats, urls, views
+from . import api, escape, exports, figures, formats, releases, urls, views
 from .errors import BuildError
 from .views import CURRENT_PHASE, Catalogue
 
@@ -90,6 +90,10 @@ def gather_pages(cat: Catalogue) -> dict[str, str]:
                  lignes={name: len(rows) for name, rows in cat.records.items()})
     out["assets/communes.json"] = figures.finder_index(cat)
     out.update(api.api_files(cat))
+    releases_list = releases.read_releases(cat.project)
+    for release in releases_list:
+        out.update(releases.version_files(cat.project, release))
+    out["donnees/journal.md"] = releases.changelog_markdown(cat.project, releases_list)
     pages.render("api.md.j2", "api.md", site_url=site_url(cat), exemple_id=str(cat.territories["id_ti"].iloc[0]))
     return out
 
