@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-
-import pandas as pd
+from dataclasses import asdict, dataclass
 
 from . import preflight
-from .load import FIRST_DATA_LINE, read_text_table
+from .cache import CheckCache, code_version, digest
 from .problems import Problem, errors, warnings
 from .project import Project, ResourceInfo
-from .rules import run_rules
-from .validation import validate_tables
 
 
 @dataclass
@@ -32,7 +28,33 @@ class CheckResult:
         return not self.errors
 
 
-def check_package(project: Project) -> CheckResult:
+def package_key(project: Project, code: bytes) -> str:
+    """Everything a result depends on: the package descriptor, every schema and file, and the code."""
+    parts = [code, (project.root / "datapackage.yaml").read_bytes()]
+    for resource in project.resources:
+        path = project.path(resource)
+        parts.append(resource.path.encode() + json.dumps(resource.schema, sort_keys=True).encode())
+        parts.append(path.read_bytes() if path.exists() else b"<absent>")
+    return digest(*parts)
+
+
+def check_package(project: Project, use_cache: bool = True) -> CheckResult:
+    """Check the package; with the cache, an unchanged package is answered without reading its tables."""
+    cache = CheckCache(project.root) if use_cache else None
+    code = code_version()
+    key = package_key(project, code)
+    if cache and (cached := cache.get(f"paquet-{key}")) is not None:
+        return CheckResult([Problem(**p) for p in cached])
+    result = run_checks(project, cache, code)
+    if cache:
+        cache.put(f"paquet-{key}", [asdict(p) for p in result.problems])
+    return result
+
+
+def run_checks(project: Project, cache: CheckCache | None, code: bytes) -> CheckResult:
+    from .rules import run_rules
+    from .validation import validate_tables
+
     problems: list[Problem] = []
     readable: list[ResourceInfo] = []
     for resource in project.tables:
@@ -40,7 +62,7 @@ def check_package(project: Project) -> CheckResult:
         problems.extend(found)
         if not found:
             readable.append(resource)
-    problems.extend(validate_tables(project, readable))
+    problems.extend(validate_tables(project, readable, cache, code))
     tables = {}
     for resource in readable:
         table = indexed_text_table(project, resource)
@@ -51,8 +73,12 @@ def check_package(project: Project) -> CheckResult:
     return CheckResult(problems)
 
 
-def indexed_text_table(project: Project, resource: ResourceInfo) -> pd.DataFrame | None:
-    """The table as text, indexed by line number; None when pandas cannot split its rows (already reported)."""
+def indexed_text_table(project: Project, resource: ResourceInfo):
+    """The table as text (a DataFrame), indexed by line number; None when pandas cannot split its rows (already reported)."""
+    import pandas as pd
+
+    from .load import FIRST_DATA_LINE, read_text_table
+
     try:
         table = read_text_table(project, resource)
     except (pd.errors.ParserError, ValueError):
