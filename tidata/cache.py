@@ -42,7 +42,7 @@ class CheckCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f"{key}.tmp"
-            temporary.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+            temporary.write_text(json.dumps(value, ensure_ascii=False, default=str), encoding="utf-8")
             temporary.replace(self.folder / f"{key}.json")
         except OSError:
             pass  # a read-only checkout still checks, only without the cache

@@ -30,8 +30,9 @@ class CheckResult:
 
 def package_key(project: Project, code: bytes) -> str:
     """Everything a result depends on: the package descriptor, every schema and file, and the code."""
-    parts = [code, (project.root / "datapackage.yaml").read_bytes()]
-    for resource in project.resources:
+    resources = project.resources  # reads datapackage.yaml first: a missing or broken one is a ConfigError
+    parts = [code, json.dumps(project.descriptor, sort_keys=True, default=str).encode()]
+    for resource in resources:
         path = project.path(resource)
         parts.append(resource.path.encode() + json.dumps(resource.schema, sort_keys=True).encode())
         parts.append(path.read_bytes() if path.exists() else b"<absent>")

@@ -33,7 +33,8 @@ class Context:
         self.files = {r.name: r.path for r in project.tables}
 
     def problem(self, rule, resource, line, column, value, expected, severity="erreur") -> Problem:
-        return Problem(rule, self.files[resource], line, column, value, expected, severity)
+        line = None if line is None else int(line)  # pandas gives numpy integers; the report and cache want int
+        return Problem(rule, self.files[resource], line, column, None if value is None else str(value), expected, severity)
 
     def territory_phase(self) -> pd.Series:
         territories = self.tables["territoires"]

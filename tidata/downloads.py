@@ -1,0 +1,419 @@
+"""Every downloadable file of the package, as bytes in memory: gathered first, written later by the site build.
+
+For each table of datapackage.yaml: CSV (Etalab recommendations), Parquet and JSON typed from its schema; one
+workbook with a sheet per table; the territories' perimeters and the turnkey sites as GeoJSON, with the
+referential outlines; a published datapackage.json that validates next to the CSV files; one zip of it all.
+
+Reproducible: the same data gives the same bytes. No clock is read — the workbook and zip dates come from the
+data's last change (or 1980-01-01) —, JSON keys are sorted, rows keep the package's order, Parquet carries no
+pandas metadata and no index.
+
+Numbers are float64 (DOUBLE), not decimals: every number of the package (euros, hectares, coordinates) is a
+short decimal that a double stores and prints back exactly, which the tests check on the shipped data; it is
+the type Excel, JSON, pandas, R and DuckDB users get without conversion, where a decimal column becomes Python
+Decimal objects in pandas and strings in JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import shapely
+from shapely.geometry import mapping, shape
+
+from .project import Project, ResourceInfo
+from .spreadsheet import Properties, Sheet, workbook_bytes, zip_archive, zip_entry
+
+FOLDER = "donnees"
+BUNDLE = "territoires-d-industrie"
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "geojson": "application/geo+json",
+    "zip": "application/zip",
+}
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
+               "boolean": pa.bool_(), "year": pa.int64()}
+DEFAULT_TRUE, DEFAULT_FALSE = ["true", "True", "TRUE", "1"], ["false", "False", "FALSE", "0"]
+ZSTD_LEVEL = 19  # 30 % of the CSV for communes, against 41 % at level 3; the level costs about a second
+DICTIONARY_RATIO = 0.5  # a string column is dictionary-encoded when it has at most half as many values as rows
+DECIMALS = 5  # GeoJSON coordinates: about a metre
+ZIP_LEVEL = 9
+WORKERS = max(1, min(4, os.cpu_count() or 1))
+OUTLINES = {"epci_contours": "epci", "departements_contours": "departements"}
+GEO_RESOURCES = {  # the derived GeoJSON files, as resources of the published package
+    "territoires": ("territoires_perimetres", "Périmètres des Territoires d'industrie (GeoJSON)",
+                    "Un polygone par territoire : la réunion des contours des EPCI de ses communes."),
+    "sites_cles_en_main": ("sites_cles_en_main_points", "Sites industriels clés en main (GeoJSON)",
+                           "Un point par site, à sa latitude et sa longitude."),
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One published file: where it goes under the site, what it holds, and its bytes."""
+
+    path: str
+    resource: str
+    format: str
+    media_type: str
+    content: bytes
+    rows: int | None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+def download(name: str, resource: str, fmt: str, content: bytes, rows: int | None) -> Download:
+    return Download(f"{FOLDER}/{name}", resource, fmt, MEDIA_TYPES[fmt], content, rows)
+
+
+def build_downloads(project: Project, base_url: str = "", updated: str | None = None) -> list[Download]:
+    """Every file of donnees/, sorted by path.
+
+    `updated` (AAAA-MM-JJ) dates the workbook and the zip entries and is cited on the licence sheet; by default,
+    the date of the last commit that changed datasets/ (none outside a git checkout: 1980-01-01 is used).
+    Parquet and the compression of the zip's entries run in worker threads (pyarrow and zlib release the GIL)
+    while this thread writes CSV, JSON, the workbook and the GeoJSON: the build takes half the time on two cores.
+    """
+    if updated is None:
+        from .views import data_last_change  # git is asked only when the caller did not say
+
+        updated = data_last_change(project)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        texts = {r.name: read_text(project, r) for r in project.tables}
+        tables = {r.name: type_table(texts[r.name], r) for r in project.tables}
+        parquet = {name: pool.submit(parquet_bytes, table) for name, table in tables.items()}
+        files = []
+        for resource in project.tables:
+            name, rows = resource.name, len(texts[resource.name])
+            files.append(download(f"{name}.csv", name, "csv", csv_bytes(texts[name]), rows))
+            files.append(download(f"{name}.json", name, "json", json_bytes(tables[name]), rows))
+        zipped = [pool.submit(zip_entry, f.name, f.content, ZIP_LEVEL) for f in files]
+        extra = [workbook(project, tables, updated, base_url, pool), *geojson_files(project, tables)]
+        extra += [download(f"{name}.parquet", name, "parquet", future.result(), len(tables[name]))
+                  for name, future in parquet.items()]
+        extra.append(published_datapackage(project, files + extra, base_url))
+        zipped += [pool.submit(zip_entry, f.name, f.content, ZIP_LEVEL) for f in extra]
+        files += extra
+        entries = sorted((future.result() for future in zipped), key=lambda entry: entry.name)
+    files.append(download(f"{BUNDLE}.zip", "", "zip", zip_archive(entries, stamp(updated)), None))
+    return sorted(files, key=lambda f: f.path)
+
+
+# --- Reading the package's tables ---------------------------------------------------------------------------
+
+
+def read_text(project: Project, resource: ResourceInfo) -> pa.Table:
+    """The CSV as text columns in schema order; an empty cell is null (frictionless' default missing value)."""
+    names = resource.field_names
+    return pacsv.read_csv(
+        project.path(resource),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names}, include_columns=names,
+            strings_can_be_null=True, quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def typed_table(project: Project, resource: ResourceInfo) -> pa.Table:
+    """The table with its schema's types: codes stay strings, integer → int64, number → float64, date → date32,
+    boolean (its trueValues / falseValues) → bool. Every column nullable, in schema order, rows in file order."""
+    return type_table(read_text(project, resource), resource)
+
+
+def type_table(text: pa.Table, resource: ResourceInfo) -> pa.Table:
+    columns = [typed_column(text[f["name"]], f) for f in resource.fields]
+    return pa.Table.from_arrays(columns, names=resource.field_names)
+
+
+def typed_column(column: pa.ChunkedArray, field: dict) -> pa.ChunkedArray | pa.Array:
+    kind = field.get("type", "string")
+    if kind == "boolean":
+        return boolean_column(column, field)
+    return column.cast(ARROW_TYPES.get(kind, pa.string()))
+
+
+def boolean_column(column: pa.ChunkedArray, field: dict) -> pa.ChunkedArray:
+    true_values = pa.array(field.get("trueValues", DEFAULT_TRUE), pa.string())
+    false_values = pa.array(field.get("falseValues", DEFAULT_FALSE), pa.string())
+    is_true = pc.is_in(column, value_set=true_values)
+    known = pc.or_(is_true, pc.is_in(column, value_set=false_values))
+    if not pc.all(pc.or_(known, pc.is_null(column))).as_py():
+        raise ValueError(f"{field['name']} : valeur hors de trueValues et falseValues (contrôlez d'abord le paquet)")
+    return pc.if_else(pc.is_null(column), pa.scalar(None, pa.bool_()), is_true)
+
+
+# --- CSV, Parquet, JSON -------------------------------------------------------------------------------------
+
+
+def csv_bytes(text: pa.Table) -> bytes:
+    """UTF-8 without BOM, comma, LF, quotes only where needed: the package's values, normalised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(text.column_names)
+    writer.writerows(zip(*(column.to_pylist() for column in text.columns)))
+    return buffer.getvalue().encode("utf-8")
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """zstd, dictionary encoding for repetitive strings (codes, labels, enums), none for unique ones."""
+    buffer = io.BytesIO()
+    pq.write_table(
+        table.replace_schema_metadata(None), buffer,
+        compression="zstd", compression_level=ZSTD_LEVEL, use_dictionary=dictionary_columns(table),
+    )
+    return buffer.getvalue()
+
+
+def dictionary_columns(table: pa.Table) -> list[str]:
+    """Dictionary encoding only pays on repeated values: on unique codes it tripled the size of insee_com."""
+    return [
+        name for name, column in zip(table.column_names, table.columns)
+        if pa.types.is_string(column.type) and pc.count_distinct(column).as_py() <= DICTIONARY_RATIO * max(len(column), 1)
+    ]
+
+
+def records(table: pa.Table) -> list[dict]:
+    """Rows as JSON-ready dicts: dates as ISO strings, whole numbers without a trailing .0, null when empty."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_date(column.type):
+            column = column.cast(pa.string())
+        values = column.to_pylist()
+        if pa.types.is_floating(column.type):
+            values = [plain_number(v) for v in values]
+        columns.append(values)
+    names = table.column_names
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def plain_number(value: float | None) -> float | int | None:
+    return int(value) if value is not None and value.is_integer() and abs(value) < 2**53 else value
+
+
+JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # one encoder: json.dumps
+json_text = JSON.encode  # with options builds a new one per call, a third of the time of the JSON files
+
+
+def json_bytes(table: pa.Table) -> bytes:
+    """An array of objects, one per line: valid JSON that still diffs and greps line by line."""
+    return ("[\n" + ",\n".join(json_text(row) for row in records(table)) + "\n]\n").encode("utf-8")
+
+
+# --- GeoJSON ------------------------------------------------------------------------------------------------
+
+
+def geojson_files(project: Project, tables: dict[str, pa.Table]) -> list[Download]:
+    outlines = {r.name: json.loads(project.path(r).read_bytes()) for r in project.resources if r.name in OUTLINES}
+    epci = {f["properties"]["siren_epci"]: shape(f["geometry"]) for f in outlines["epci_contours"]["features"]}
+    territories = territory_features(tables, epci)
+    sites = site_features(tables["sites_cles_en_main"])
+    files = [
+        download("territoires.geojson", "territoires", "geojson", collection(territories), len(territories)),
+        download("sites_cles_en_main.geojson", "sites_cles_en_main", "geojson", collection(sites), len(sites)),
+    ]
+    for name, data in outlines.items():
+        features = [feature(shape(f["geometry"]), f["properties"]) for f in data["features"]]
+        files.append(download(f"{OUTLINES[name]}.geojson", name, "geojson", collection(features), len(features)))
+    return files
+
+
+def territory_features(tables: dict[str, pa.Table], epci: dict) -> list[dict]:
+    """One feature per territory row: the union of the EPCIs its communes belong to (null if none is known).
+
+    Perimeters list communes and outlines exist per EPCI: a territory holding part of an EPCI is drawn with the
+    whole of it. The EPCIs tile France without gap or overlap, so coverage_union_all, which only drops the
+    shared edges, merges them exactly and far faster than a general union.
+    """
+    communes = tables["communes"]
+    epci_of = dict(zip(communes["insee_com"].to_pylist(), communes["siren_epci"].to_pylist()))
+    perimeter = tables["territoires_communes"]
+    members: dict[str, set[str]] = {}
+    for insee, id_ti in zip(perimeter["insee_com"].to_pylist(), perimeter["id_ti"].to_pylist()):
+        if epci_of.get(insee) in epci:
+            members.setdefault(id_ti, set()).add(epci_of[insee])
+    features = []
+    for row in records(tables["territoires"]):
+        sirens = sorted(members.get(row["id_ti"], ()))
+        geometry = shapely.coverage_union_all([epci[s] for s in sirens]) if sirens else None
+        features.append(feature(geometry, row, row["id_ti"]))
+    return features
+
+
+def site_features(sites: pa.Table) -> list[dict]:
+    return [
+        feature(shapely.Point(row["longitude"], row["latitude"]), row, row["id_site"])
+        for row in records(sites)
+    ]
+
+
+def feature(geometry, properties: dict, identifier: str | None = None) -> dict:
+    item = {"type": "Feature", "properties": properties, "geometry": rfc7946(geometry)}
+    if identifier is not None:
+        item["id"] = identifier
+    return item
+
+
+def rfc7946(geometry) -> dict | None:
+    """GeoJSON geometry as RFC 7946 wants it: exterior rings counter-clockwise, holes clockwise, and
+    coordinates rounded to 5 decimals (repaired in the rare case where rounding makes the shape invalid)."""
+    if geometry is None or geometry.is_empty:
+        return None
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, DECIMALS))
+    if not rounded.is_valid:
+        rounded = shapely.make_valid(rounded, method="structure", keep_collapsed=False)
+    return mapping(shapely.orient_polygons(rounded, exterior_cw=False))
+
+
+def collection(features: list[dict]) -> bytes:
+    body = ",\n".join(json_text(f) for f in features)
+    return ('{"features":[\n' + body + '\n],"type":"FeatureCollection"}\n').encode("utf-8")
+
+
+# --- Workbook -----------------------------------------------------------------------------------------------
+
+
+def workbook(project: Project, tables: dict[str, pa.Table], updated: str, base_url: str, pool=None) -> Download:
+    sheets = [licence_sheet(project, tables, updated, base_url)]
+    for resource in project.tables:
+        table = tables[resource.name]
+        sheets.append(Sheet(resource.name, [[name] + table[name].to_pylist() for name in table.column_names]))
+    descriptor = project.descriptor
+    properties = Properties(
+        title=descriptor.get("title", BUNDLE), creator=publisher(descriptor),
+        description=licence(descriptor)["title"], date=stamp_date(updated),
+    )
+    return download(f"{BUNDLE}.xlsx", "", "xlsx", workbook_bytes(sheets, properties, pool), None)
+
+
+def licence_sheet(project: Project, tables: dict[str, pa.Table], updated: str, base_url: str) -> Sheet:
+    """What Licence Ouverte 2.0 asks a re-user to cite, the sources, and which tables hold example data."""
+    descriptor = project.descriptor
+    terms = licence(descriptor)
+    address = site_address(descriptor, base_url)
+    rows = [
+        [descriptor.get("title", BUNDLE)],
+        [],
+        ["Licence", terms["title"], terms.get("path", "")],
+        ["Producteur", publisher(descriptor)],
+        ["Mise à jour des données", updated or "non datée"],
+        ["Adresse", address],
+        ["Citation", citation(descriptor, updated, address)],
+        ["Données d'exemple", "Les feuilles marquées « oui » contiennent des données générées, non officielles "
+                              "(colonne source = « exemple »), en attendant les fichiers officiels."],
+        [],
+        ["Feuille", "Titre", "Description", "Lignes", "Données d'exemple", "Sources"],
+    ]
+    for resource in project.tables:
+        rows.append([resource.name, resource.title, resource.description, len(tables[resource.name]),
+                     "oui" if resource.is_example else "non", sources_text(resource)])
+    return Sheet.from_rows("Licence et sources", rows, bold_rows=frozenset({0, 9}), frozen_header=False, autofilter=False)
+
+
+def licence(descriptor: dict) -> dict:
+    return (descriptor.get("licenses") or [{"title": "Licence Ouverte / Open Licence version 2.0"}])[0]
+
+
+def publisher(descriptor: dict) -> str:
+    return next((c.get("title", "") for c in descriptor.get("contributors", []) if c.get("role") == "publisher"), "")
+
+
+def site_address(descriptor: dict, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/{FOLDER}/" if base_url else descriptor.get("homepage", "")
+
+
+def citation(descriptor: dict, updated: str, address: str) -> str:
+    date = f", mise à jour du {updated}" if updated else ""
+    return f"{descriptor.get('title', BUNDLE)} ({publisher(descriptor)}){date}, {licence(descriptor)['title']}, {address}"
+
+
+def sources_text(resource: ResourceInfo) -> str:
+    return " ; ".join(f"{s.get('title', '')} ({s['path']})" if s.get("path") else s.get("title", "")
+                      for s in resource.descriptor.get("sources", []))
+
+
+def stamp_date(updated: str) -> dt.date:
+    return dt.date.fromisoformat(updated) if updated else dt.date(1980, 1, 1)
+
+
+def stamp(updated: str) -> tuple:
+    """The date of every zip entry: the data's, never the build's."""
+    day = stamp_date(updated)
+    return (day.year, day.month, day.day, 0, 0, 0)
+
+
+# --- Published data package and zip -------------------------------------------------------------------------
+
+
+def published_datapackage(project: Project, files: list[Download], base_url: str) -> Download:
+    """The package as downloaded: CSV and GeoJSON resources by relative path, with schemas, bytes and hashes.
+
+    Parquet, JSON and the workbook hold the same tables again and are left out: a data package lists each
+    resource once, and the CSV is its reference form. The GeoJSON files are non-tabular resources, which
+    frictionless checks by size and hash only.
+    """
+    by_name = {f.name: f for f in files}
+    descriptor = {k: v for k, v in project.descriptor.items() if k not in ("resources",)}
+    if base_url:
+        descriptor["id"] = f"{site_address(descriptor, base_url)}datapackage.json"
+    resources = []
+    for resource in project.resources:
+        item = {k: v for k, v in resource.descriptor.items() if k not in ("path", "schema")}
+        if resource.is_table:
+            item.update(path=f"{resource.name}.csv", format="csv", mediatype="text/csv", encoding="utf-8",
+                        schema=resource.schema)
+        else:
+            item.update(path=f"{OUTLINES.get(resource.name, resource.name)}.geojson")
+        resources.append(with_checksum(item, by_name[item["path"]]))
+        if resource.name in GEO_RESOURCES:
+            resources.append(with_checksum(geo_resource(resource), by_name[f"{resource.name}.geojson"]))
+    descriptor["resources"] = resources
+    text = json.dumps(descriptor, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    return download("datapackage.json", "", "json", text.encode("utf-8"), None)
+
+
+def geo_resource(resource: ResourceInfo) -> dict:
+    name, title, description = GEO_RESOURCES[resource.name]
+    return {
+        "name": name, "title": title, "description": description, "path": f"{resource.name}.geojson",
+        "format": "geojson", "mediatype": MEDIA_TYPES["geojson"], "exemple": resource.is_example,
+        "sources": resource.descriptor.get("sources", []),
+    }
+
+
+def with_checksum(item: dict, file: Download) -> dict:
+    return {**item, "bytes": file.size, "hash": f"sha256:{file.sha256}"}
+
+
+def write_downloads(downloads: list[Download], site: Path) -> None:
+    """Write the files under the site folder (for tests and tools; the site build may write them itself)."""
+    for item in downloads:
+        target = site / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(item.content)
