@@ -4,6 +4,7 @@
     python build.py check     contrôle le paquet de données (codes de sortie : 0 valide, 1 invalide, 2 usage)
     python build.py           contrôle, génère les pages et construit le site dans site/
     python build.py diff REF  ce qui a changé dans les données depuis REF (par défaut : la dernière publication)
+    python build.py serve     aperçu local sur 127.0.0.1:8000, reconstruit à chaque modification
     python build.py publier   enregistre une publication (publications.yaml, étiquette publication-AAAA-MM-JJ)
 
 This file only parses the command line and turns the project's errors into messages and exit codes.
@@ -38,6 +39,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     sub.add_parser("build", help="contrôle, génère les pages et construit le site (par défaut)")
     diff = sub.add_parser("diff", help="ce qui a changé dans les données depuis une référence git")
     diff.add_argument("ref", nargs="?", default=None, help="branche, étiquette ou commit (par défaut : la dernière publication)")
+    serve = sub.add_parser("serve", help="aperçu local, reconstruit à chaque modification")
+    serve.add_argument("--adresse", default="127.0.0.1:8000", help="adresse et port (127.0.0.1:8000 par défaut)")
     sub.add_parser("publier", help="enregistre une publication du paquet commité (publications.yaml et étiquette git)")
     return parser.parse_args(argv)
 
@@ -96,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             return check(project, strict=args.strict, annotations=args.format == "github")
         if args.command == "diff":
             return diff(project, args.ref)
+        if args.command == "serve":
+            from tidata.preview import serve as preview
+
+            preview(project, args.adresse)
+            return 0
         if args.command == "publier":
             return publish(project)
         return build(project, strict=args.strict, verbose=args.verbose)
