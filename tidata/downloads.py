@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
 
 from .project import Project, ResourceInfo
 from .spreadsheet import Properties, Sheet, workbook_bytes, zip_archive, zip_entry
@@ -230,22 +230,31 @@ def json_bytes(table: pa.Table) -> bytes:
 
 
 def geojson_files(project: Project, tables: dict[str, pa.Table]) -> list[Download]:
+    """Territories (perimeters), turnkey sites (points), and the referential outlines made RFC 7946."""
     outlines = {r.name: json.loads(project.path(r).read_bytes()) for r in project.resources if r.name in OUTLINES}
-    epci = {f["properties"]["siren_epci"]: shape(f["geometry"]) for f in outlines["epci_contours"]["features"]}
-    territories = territory_features(tables, epci)
-    sites = site_features(tables["sites_cles_en_main"])
+    epci_features = outlines["epci_contours"]["features"]
+    epci = dict(zip((f["properties"]["siren_epci"] for f in epci_features), read_geometries(epci_features)))
+    territories = records(tables["territoires"])
+    sites = records(tables["sites_cles_en_main"])
     files = [
-        download("territoires.geojson", "territoires", "geojson", collection(territories), len(territories)),
-        download("sites_cles_en_main.geojson", "sites_cles_en_main", "geojson", collection(sites), len(sites)),
+        geojson("territoires.geojson", "territoires", territories, territory_geometries(tables, epci, territories), "id_ti"),
+        geojson("sites_cles_en_main.geojson", "sites_cles_en_main", sites,
+                shapely.points([[row["longitude"], row["latitude"]] for row in sites]) if sites else [], "id_site"),
     ]
     for name, data in outlines.items():
-        features = [feature(shape(f["geometry"]), f["properties"]) for f in data["features"]]
-        files.append(download(f"{OUTLINES[name]}.geojson", name, "geojson", collection(features), len(features)))
+        properties = [f["properties"] for f in data["features"]]
+        files.append(geojson(f"{OUTLINES[name]}.geojson", name, properties, read_geometries(data["features"])))
     return files
 
 
-def territory_features(tables: dict[str, pa.Table], epci: dict) -> list[dict]:
-    """One feature per territory row: the union of the EPCIs its communes belong to (null if none is known).
+def read_geometries(features: list[dict]) -> list:
+    """Shapely geometries of GeoJSON features, parsed by GEOS in one call (three times faster than shape())."""
+    collection_text = json.dumps({"type": "GeometryCollection", "geometries": [f["geometry"] for f in features]})
+    return list(shapely.from_geojson(collection_text).geoms) if features else []
+
+
+def territory_geometries(tables: dict[str, pa.Table], epci: dict, territories: list[dict]) -> list:
+    """Per territory row, the union of the EPCIs its communes belong to (None when none is known).
 
     Perimeters list communes and outlines exist per EPCI: a territory holding part of an EPCI is drawn with the
     whole of it. The EPCIs tile France without gap or overlap, so coverage_union_all, which only drops the
@@ -258,42 +267,35 @@ def territory_features(tables: dict[str, pa.Table], epci: dict) -> list[dict]:
     for insee, id_ti in zip(perimeter["insee_com"].to_pylist(), perimeter["id_ti"].to_pylist()):
         if epci_of.get(insee) in epci:
             members.setdefault(id_ti, set()).add(epci_of[insee])
-    features = []
-    for row in records(tables["territoires"]):
-        sirens = sorted(members.get(row["id_ti"], ()))
-        geometry = shapely.coverage_union_all([epci[s] for s in sirens]) if sirens else None
-        features.append(feature(geometry, row, row["id_ti"]))
-    return features
-
-
-def site_features(sites: pa.Table) -> list[dict]:
     return [
-        feature(shapely.Point(row["longitude"], row["latitude"]), row, row["id_site"])
-        for row in records(sites)
+        shapely.coverage_union_all([epci[siren] for siren in sorted(members[row["id_ti"]])])
+        if row["id_ti"] in members else None
+        for row in territories
     ]
 
 
-def feature(geometry, properties: dict, identifier: str | None = None) -> dict:
-    item = {"type": "Feature", "properties": properties, "geometry": rfc7946(geometry)}
-    if identifier is not None:
-        item["id"] = identifier
-    return item
+def geojson(name: str, resource: str, properties: list[dict], geometries, key: str | None = None) -> Download:
+    """A FeatureCollection, one feature per line; `key` names the property used as the feature's id."""
+    lines = []
+    for props, geometry in zip(properties, rfc7946(geometries)):
+        item = {"type": "Feature", "properties": props, "geometry": geometry}
+        if key:
+            item["id"] = props[key]
+        lines.append(json_text(item))
+    text = '{"features":[\n' + ",\n".join(lines) + '\n],"type":"FeatureCollection"}\n'
+    return download(name, resource, "geojson", text.encode("utf-8"), len(lines))
 
 
-def rfc7946(geometry) -> dict | None:
-    """GeoJSON geometry as RFC 7946 wants it: exterior rings counter-clockwise, holes clockwise, and
-    coordinates rounded to 5 decimals (repaired in the rare case where rounding makes the shape invalid)."""
-    if geometry is None or geometry.is_empty:
-        return None
-    rounded = shapely.transform(geometry, lambda xy: np.round(xy, DECIMALS))
-    if not rounded.is_valid:
-        rounded = shapely.make_valid(rounded, method="structure", keep_collapsed=False)
-    return mapping(shapely.orient_polygons(rounded, exterior_cw=False))
-
-
-def collection(features: list[dict]) -> bytes:
-    body = ",\n".join(json_text(f) for f in features)
-    return ('{"features":[\n' + body + '\n],"type":"FeatureCollection"}\n').encode("utf-8")
+def rfc7946(geometries) -> list[dict | None]:
+    """GeoJSON geometries as RFC 7946 wants them: exterior rings counter-clockwise, holes clockwise, and
+    coordinates rounded to 5 decimals (repaired in the rare case where rounding makes a shape invalid)."""
+    array = np.array(list(geometries) + [None], dtype=object)[:-1]  # the None keeps a 1-D array of objects
+    rounded = shapely.transform(array, lambda xy: np.round(xy, DECIMALS))
+    broken = ~shapely.is_valid(rounded) & ~shapely.is_missing(rounded)
+    if broken.any():
+        rounded[broken] = shapely.make_valid(rounded[broken], method="structure", keep_collapsed=False)
+    oriented = shapely.orient_polygons(rounded, exterior_cw=False)
+    return [None if g is None or g.is_empty else mapping(g) for g in oriented]
 
 
 # --- Workbook -----------------------------------------------------------------------------------------------
@@ -330,10 +332,11 @@ def licence_sheet(project: Project, tables: dict[str, pa.Table], updated: str, b
         [],
         ["Feuille", "Titre", "Description", "Lignes", "Données d'exemple", "Sources"],
     ]
+    bold = frozenset({0, len(rows) - 1})
     for resource in project.tables:
         rows.append([resource.name, resource.title, resource.description, len(tables[resource.name]),
                      "oui" if resource.is_example else "non", sources_text(resource)])
-    return Sheet.from_rows("Licence et sources", rows, bold_rows=frozenset({0, 9}), frozen_header=False, autofilter=False)
+    return Sheet.from_rows("Licence et sources", rows, bold_rows=bold, frozen_header=False, autofilter=False)
 
 
 def licence(descriptor: dict) -> dict:
@@ -392,18 +395,21 @@ def published_datapackage(project: Project, files: list[Download], base_url: str
             item.update(path=f"{OUTLINES.get(resource.name, resource.name)}.geojson")
         resources.append(with_checksum(item, by_name[item["path"]]))
         if resource.name in GEO_RESOURCES:
-            resources.append(with_checksum(geo_resource(resource), by_name[f"{resource.name}.geojson"]))
+            resources.append(with_checksum(geo_resource(project, resource), by_name[f"{resource.name}.geojson"]))
     descriptor["resources"] = resources
     text = json.dumps(descriptor, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
     return download("datapackage.json", "", "json", text.encode("utf-8"), None)
 
 
-def geo_resource(resource: ResourceInfo) -> dict:
+def geo_resource(project: Project, resource: ResourceInfo) -> dict:
+    """A derived GeoJSON file as a resource: its table's example flag, and the sources of what it is drawn from."""
     name, title, description = GEO_RESOURCES[resource.name]
+    sources = list(resource.descriptor.get("sources", []))
+    if resource.name == "territoires":
+        sources += [s for s in project.resource("epci_contours").descriptor.get("sources", []) if s not in sources]
     return {
         "name": name, "title": title, "description": description, "path": f"{resource.name}.geojson",
-        "format": "geojson", "mediatype": MEDIA_TYPES["geojson"], "exemple": resource.is_example,
-        "sources": resource.descriptor.get("sources", []),
+        "format": "geojson", "mediatype": MEDIA_TYPES["geojson"], "exemple": resource.is_example, "sources": sources,
     }
 
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Banc d'essai des téléchargements : temps de construction de tous les fichiers du paquet livré, taille du
+Parquet de `communes` rapportée à son CSV, taille du zip rapportée à la somme de ses fichiers.
+
+Prints the median wall time of a few builds with the CPU time beside it (on a shared machine the CPU time says
+what the work costs, the wall time what the parallel threads save), and ratios measured in this one run.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tidata.downloads import BUNDLE, WORKERS, build_downloads  # noqa: E402
+from tidata.project import Project  # noqa: E402
+
+REPEAT = 3
+
+
+def timed_builds(project: Project) -> tuple[float, float, list]:
+    walls, cpus, downloads = [], [], []
+    for _ in range(REPEAT):
+        wall, cpu = time.perf_counter(), time.process_time()
+        downloads = build_downloads(project, updated="2026-01-01")
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), downloads
+
+
+def main() -> None:
+    project = Project(ROOT)
+    wall, cpu, downloads = timed_builds(project)
+    files = {d.name: d for d in downloads}
+    zipped = files[f"{BUNDLE}.zip"].size
+    total = sum(d.size for name, d in files.items() if name != f"{BUNDLE}.zip")
+    parquet, csv = files["communes.parquet"].size, files["communes.csv"].size
+    by_format = defaultdict(int)
+    for d in downloads:
+        by_format[d.format] += d.size
+    rows = sum(d.rows or 0 for d in downloads if d.format == "csv")
+    print(f"téléchargements, paquet livré ({rows} lignes, {len(downloads)} fichiers)")
+    print(f"  construction (médiane de {REPEAT})           : {wall:.2f} s   (cible : < 10 s sur 2 cœurs)")
+    print(f"  temps processeur, tous fils           : {cpu:.2f} s   ({WORKERS} fils auxiliaires, {os.cpu_count()} cœurs)")
+    print(f"  Parquet communes / CSV communes       : {parquet / csv:.1%}   ({parquet} / {csv} octets ; cible : < 35 %)")
+    print(f"  zip / somme de ses fichiers           : {zipped / total:.1%}   ({zipped} / {total} octets ; cible : < 50 %)")
+    print("  par format : " + ", ".join(f"{fmt} {size / 1e6:.2f} Mo" for fmt, size in sorted(by_format.items())))
+
+
+if __name__ == "__main__":
+    main()
