@@ -143,3 +143,32 @@ def test_failed_build_leaves_the_previous_site_unchanged(built, run):
         assert tree_digest(built / "site") == before
     finally:
         set_cell(built, "projets.csv", 2, "date_debut", "2024-03-01")
+
+
+def test_checksums_and_sizes_on_the_data_page_match_the_files(built):
+    import hashlib
+
+    folder = built / "site" / "donnees"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<a href="([^"]+)">[^<]+</a></td>\s*<td>[^<]*</td>\s*<td[^>]*>([\d\u202f]+) octets</td>\s*<td[^>]*><code>([0-9a-f]{64})</code>', page)
+    assert len(rows) >= 30
+    for href, size, sha in rows:
+        content = (folder / href).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == sha, href
+        assert len(content) == int(size.replace("\u202f", "")), href
+
+
+def test_dcat_catalogue_parses_and_every_distribution_is_complete(built):
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    spdx = Namespace("http://spdx.org/rdf/terms#")
+    for name, fmt in (("catalogue.ttl", "turtle"), ("catalogue.jsonld", "json-ld")):
+        graph = Graph().parse(built / "site" / "donnees" / name, format=fmt)
+        distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
+        assert len(distributions) >= 30, name  # CSV, Parquet and JSON of each table, GeoJSON
+        for distribution in distributions:
+            for prop in (DCAT.downloadURL, DCAT.mediaType, DCAT.byteSize, DCTERMS.license, spdx.checksum):
+                assert graph.value(distribution, prop) is not None, (name, distribution, prop)
+        datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+        assert {str(graph.value(d, DCTERMS.identifier)) for d in datasets} >= {"territoires-d-industrie/projets"}

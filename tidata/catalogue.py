@@ -30,7 +30,7 @@ REFERENTIAL_PERIOD = ("2026-01-01", "2026-12-31")
 
 
 def catalogue_graph(project: Project, downloads: list, site_url: str, modified: str) -> Graph:
-    graph = Graph()
+    graph = Graph(bind_namespaces="core")
     for prefix, namespace in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("spdx", SPDX), ("adms", ADMS),
                               ("locn", LOCN), ("gsp", GSP)):
         graph.bind(prefix, namespace)
@@ -122,9 +122,11 @@ def stable_turtle(graph: Graph) -> str:
     """Turtle with blank nodes named from their content, so two builds of the same data give the same text."""
     from rdflib.compare import to_canonical_graph
 
-    canonical = to_canonical_graph(graph)
+    canonical = Graph(bind_namespaces="core")
+    for triple in to_canonical_graph(graph):
+        canonical.add(triple)
     for prefix, namespace in graph.namespaces():
-        canonical.bind(prefix, namespace)
+        canonical.bind(prefix, namespace, override=True)
     return canonical.serialize(format="turtle")
 
 

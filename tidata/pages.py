@@ -16,7 +16,7 @@ import jinja2
 
 import yaml
 
-from . import api, escape, exports, figures, formats, releases, urls, views
+from . import api, catalogue, downloads, escape, exports, figures, formats, releases, urls, views
 from .errors import BuildError
 from .views import CURRENT_PHASE, Catalogue
 
@@ -53,7 +53,7 @@ def relative_link(target: str, current: str) -> str:
 
 
 def gather_pages(cat: Catalogue) -> dict[str, str]:
-    """Every generated file under docs/, as {path: text}: pages, maps and per-territory downloads."""
+    """Every generated file under docs/, as {path: text or bytes}: pages, downloads, API and catalogue."""
     summary = views.territory_summary(cat)
     out = territory_files_in_parallel(cat)
     pages = Renderer(cat, out)
@@ -82,12 +82,23 @@ def gather_pages(cat: Catalogue) -> dict[str, str]:
                  nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
     pages.render("trouver.md.j2", "trouver-ma-commune.md")
     titles = {r.name: r.title for r in cat.project.resources}
+    files = downloads.build_downloads(cat.project, site_url(cat), updated=cat.last_change or None)
+    out.update({d.path: d.content for d in files})
+    catalogue_files = catalogue.catalogue_files(cat.project, files, site_url(cat), cat.last_change)
+    out.update(catalogue_files)
+    by_resource: dict[str, list] = {}
+    for d in files:
+        by_resource.setdefault(d.resource, []).append(d)
     for resource in cat.project.tables:
         rows = cat.records[resource.name]
         pages.render("dictionnaire.md.j2", f"donnees/{resource.name}.md", r=resource, lignes=len(rows), titres=titles,
-                     types=FIELD_TYPES, contraintes=describe_constraints, exemples=first_values(rows))
+                     types=FIELD_TYPES, contraintes=describe_constraints, exemples=first_values(rows),
+                     fichiers=by_resource.get(resource.name, []),
+                     jsonld=catalogue.schema_org_dataset(resource, site_url(cat), files, cat.last_change))
     pages.render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources,
-                 lignes={name: len(rows) for name, rows in cat.records.items()})
+                 lignes={name: len(rows) for name, rows in cat.records.items()}, fichiers=by_resource,
+                 paquet=[d for d in files if not d.resource],
+                 catalogue=[(path, len(text.encode("utf-8"))) for path, text in sorted(catalogue_files.items())])
     out["assets/communes.json"] = figures.finder_index(cat)
     out.update(api.api_files(cat))
     releases_list = releases.read_releases(cat.project)
@@ -201,8 +212,8 @@ def territory_files_in_parallel(cat: Catalogue) -> dict[str, str]:
     return out
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str]) -> None:
-    for path, text in sorted(pages.items()):
+def write_pages(docs_dir: Path, pages: dict[str, str | bytes]) -> None:
+    for path, content in sorted(pages.items()):
         target = docs_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))

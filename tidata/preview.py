@@ -51,7 +51,7 @@ def preview_files(project: Project) -> dict[str, bytes] | None:
     files = {p.relative_to(project.root / "docs").as_posix(): p.read_bytes()
              for p in sorted((project.root / "docs").rglob("*")) if p.is_file()}
     generated = gather_pages(Catalogue(project, read_package(project)))
-    files.update({path: text.encode("utf-8") for path, text in generated.items()})
+    files.update({path: c if isinstance(c, bytes) else c.encode("utf-8") for path, c in generated.items()})
     return files
 
 
