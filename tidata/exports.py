@@ -1,7 +1,8 @@
-"""Downloadable files. For now: the per-territory slices linked from each territory's page.
+"""The exports stage: every downloadable file, the DCAT catalogue, the JSON API and past releases.
 
-Slices keep the rows exactly as in the package (text, codes with their leading zeros) so that they are the
-same data as the full files, only filtered.
+`gather_exports` returns them as {path under docs/: bytes or text} with the list of downloads that the data
+pages show. The per-territory slices (built with each territory's page) keep the rows exactly as in the
+package: the same data as the full files, only filtered.
 """
 
 from __future__ import annotations
@@ -13,6 +14,18 @@ import json
 from .views import Catalogue
 
 SLICED = ["territoires", "territoires_communes", "projets", "enveloppes", "sites_cles_en_main"]
+
+
+def gather_exports(cat: Catalogue, site_url: str) -> tuple[dict[str, str | bytes], list]:
+    from . import api, catalogue, downloads, releases
+
+    files = downloads.build_downloads(cat.project, site_url, updated=cat.last_change or None)
+    out: dict[str, str | bytes] = {d.path: d.content for d in files}
+    out.update(catalogue.catalogue_files(cat.project, files, site_url, cat.last_change))
+    out.update(api.api_files(cat))
+    for release in releases.read_releases(cat.project):
+        out.update(releases.version_files(cat.project, release))
+    return out, files
 
 
 def territory_folder(id_ti: str) -> str:

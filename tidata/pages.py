@@ -16,7 +16,7 @@ import jinja2
 
 import yaml
 
-from . import api, catalogue, downloads, escape, exports, figures, formats, releases, urls, views
+from . import catalogue, downloads, escape, exports, figures, formats, releases, urls, views
 from .errors import BuildError
 from .views import CURRENT_PHASE, Catalogue
 
@@ -52,8 +52,14 @@ def relative_link(target: str, current: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(current) or ".")
 
 
-def gather_pages(cat: Catalogue) -> dict[str, str]:
-    """Every generated file under docs/, as {path: text or bytes}: pages, downloads, API and catalogue."""
+def gather_pages(cat: Catalogue, files: list | None = None) -> dict[str, str]:
+    """Every generated page under docs/, as {path: text}, with the territory slices and the finder index.
+
+    `files` are the downloads (tidata.downloads.Download) that the data pages list with their checksums;
+    they are built by tidata.exports.gather_exports when not given.
+    """
+    if files is None:
+        files = downloads.build_downloads(cat.project, site_url(cat), updated=cat.last_change or None)
     summary = views.territory_summary(cat)
     out = territory_files_in_parallel(cat)
     pages = Renderer(cat, out)
@@ -82,10 +88,7 @@ def gather_pages(cat: Catalogue) -> dict[str, str]:
                  nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
     pages.render("trouver.md.j2", "trouver-ma-commune.md")
     titles = {r.name: r.title for r in cat.project.resources}
-    files = downloads.build_downloads(cat.project, site_url(cat), updated=cat.last_change or None)
-    out.update({d.path: d.content for d in files})
     catalogue_files = catalogue.catalogue_files(cat.project, files, site_url(cat), cat.last_change)
-    out.update(catalogue_files)
     by_resource: dict[str, list] = {}
     for d in files:
         by_resource.setdefault(d.resource, []).append(d)
@@ -100,11 +103,7 @@ def gather_pages(cat: Catalogue) -> dict[str, str]:
                  paquet=[d for d in files if not d.resource],
                  catalogue=[(path, len(text.encode("utf-8"))) for path, text in sorted(catalogue_files.items())])
     out["assets/communes.json"] = figures.finder_index(cat)
-    out.update(api.api_files(cat))
-    releases_list = releases.read_releases(cat.project)
-    for release in releases_list:
-        out.update(releases.version_files(cat.project, release))
-    out["donnees/journal.md"] = releases.changelog_markdown(cat.project, releases_list)
+    out["donnees/journal.md"] = releases.changelog_markdown(cat.project, releases.read_releases(cat.project))
     pages.render("api.md.j2", "api.md", site_url=site_url(cat), exemple_id=str(cat.territories["id_ti"].iloc[0]))
     return out
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .check import check_package
 from .load import read_package
-from .pages import gather_pages
+from .exports import gather_exports
+from .pages import gather_pages, site_url
 from .problems import format_report
 from .project import Project
 from .views import Catalogue
@@ -50,7 +51,9 @@ def preview_files(project: Project) -> dict[str, bytes] | None:
         return None
     files = {p.relative_to(project.root / "docs").as_posix(): p.read_bytes()
              for p in sorted((project.root / "docs").rglob("*")) if p.is_file()}
-    generated = gather_pages(Catalogue(project, read_package(project)))
+    catalogue = Catalogue(project, read_package(project))
+    exported, downloads = gather_exports(catalogue, site_url(catalogue))
+    generated = {**exported, **gather_pages(catalogue, downloads)}
     files.update({path: c if isinstance(c, bytes) else c.encode("utf-8") for path, c in generated.items()})
     return files
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from .check import CheckResult
 from .errors import BuildError
 from .load import read_package
-from .pages import gather_pages, write_pages
+from .exports import gather_exports
+from .pages import gather_pages, site_url, write_pages
 from .project import Project
 from .views import Catalogue
 
@@ -26,18 +27,21 @@ SITE = "site"
 def build_site(project: Project, result: CheckResult, timings: dict[str, float] | None = None) -> Path:
     """Generate the pages, build the site with mkdocs in a staging folder, then swap it in.
 
-    `timings`, when given, receives the seconds spent in each stage (pages, mkdocs).
+    `timings`, when given, receives the seconds spent in each stage (exports, pages, mkdocs).
     """
     timings = {} if timings is None else timings
     start = time.perf_counter()
     catalogue = Catalogue(project, read_package(project))
-    pages = gather_pages(catalogue)
+    exported, downloads = gather_exports(catalogue, site_url(catalogue))
+    timings["exports"] = time.perf_counter() - start
+    start = time.perf_counter()
+    pages = gather_pages(catalogue, downloads)
     timings["pages"] = time.perf_counter() - start
     staging = Path(tempfile.mkdtemp(prefix=".construction-", dir=project.root))
     try:
         docs = staging / "docs"
         shutil.copytree(project.root / "docs", docs)
-        write_pages(docs, pages)
+        write_pages(docs, {**exported, **pages})
         start = time.perf_counter()
         run_mkdocs(project, docs, staging / SITE)
         timings["mkdocs"] = time.perf_counter() - start
