@@ -19,8 +19,17 @@ site: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python build.py check
 
-test: $(STAMP)
+test: $(STAMP) outils-e2e
 	$(BIN)/python -m pytest -q
+
+# axe-core and the Nu Html Checker (vnu-jar) for tests/e2e, from package-lock.json into node_modules/. Install
+# scripts stay off: vnu-jar's would download a Java runtime (Java comes from the system). Without npm, the tests
+# that need these tools are skipped with a message (.ci/run installs npm and makes them mandatory).
+.PHONY: outils-e2e
+outils-e2e:
+	@if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then echo "npm ci (axe-core, vnu-jar)"; npm ci --ignore-scripts --no-audit --no-fund; \
+	else echo "npm absent : axe-core et vnu-jar non installés, les tests d'accessibilité et de validité HTML seront ignorés."; fi
 
 bench: $(STAMP)
 	for bench in bench/bench_*.py; do echo "== $$bench"; $(BIN)/python $$bench || exit 1; done
