@@ -6,12 +6,11 @@ tidata.maps and tidata.charts draw SVG from geometries and numbers; this module 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from . import charts, finder, maps, urls
 from .load import numbers
-from .views import CURRENT_PHASE, Catalogue
+from .views import CURRENT_PHASE, Catalogue, pivot_amounts
 
 EPCI_OUTLINES = "datasets/referentiel/epci.geojson"
 DEPARTEMENT_OUTLINES = "datasets/referentiel/departements.geojson"
@@ -122,13 +121,14 @@ def funding_view(cat: Catalogue) -> dict:
     envelopes = cat.tables["enveloppes"].assign(montant=lambda t: numbers(t["montant_eur"]))
     national = envelopes[envelopes["id_ti"] == ""]
     shares = envelopes[envelopes["id_ti"] != ""]
+    share_rows = shares.to_dict("records")
     regions = shares["id_ti"].map(cat.territories.set_index("id_ti")["codes_reg"]).str.split().str[0]
     by_region = shares.assign(code_reg=regions).groupby("code_reg")["montant"].sum()
     return {
         "nationales": national.sort_values(["annee", "dispositif"]).to_dict("records"),
-        "par_annee_dispositif": crosstab(shares, "annee", "dispositif"),
-        "par_annee_statut": crosstab(shares, "annee", "statut"),
-        "par_financeur": crosstab(shares, "financeur", "statut"),
+        "par_annee_dispositif": pivot_amounts(share_rows, "annee", "dispositif"),
+        "par_annee_statut": pivot_amounts(share_rows, "annee", "statut"),
+        "par_financeur": pivot_amounts(share_rows, "financeur", "statut"),
         "par_statut": shares.groupby("statut")["montant"].sum().to_dict(),
         "par_region": [(code, cat.regions.get(code, code), float(total)) for code, total in by_region.items()],
         "graphique": charts.bar_chart(
@@ -138,12 +138,6 @@ def funding_view(cat: Catalogue) -> dict:
             title="Parts territoriales des enveloppes par année et par statut",
         ),
     }
-
-
-def crosstab(frame: pd.DataFrame, rows: str, columns: str) -> dict:
-    table = frame.pivot_table(index=rows, columns=columns, values="montant", aggfunc="sum", fill_value=0, sort=True)
-    return {"lignes": [str(i) for i in table.index], "colonnes": [str(c) for c in table.columns],
-            "valeurs": {str(i): {str(c): float(table.at[i, c]) for c in table.columns} for i in table.index}}
 
 
 def finder_index(cat: Catalogue) -> str:
