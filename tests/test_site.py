@@ -172,3 +172,20 @@ def test_dcat_catalogue_parses_and_every_distribution_is_complete(built):
                 assert graph.value(distribution, prop) is not None, (name, distribution, prop)
         datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
         assert {str(graph.value(d, DCTERMS.identifier)) for d in datasets} >= {"territoires-d-industrie/projets"}
+
+
+def test_territory_downloads_match_the_checksums_on_its_page_and_hold_only_its_rows(built):
+    import hashlib
+
+    import duckdb
+
+    page_path = next((built / "site" / "territoires").glob("ti-ex-2001-*/index.html"))
+    page = page_path.read_text(encoding="utf-8")
+    rows = re.findall(r'<a href="([^"]+)">[^<]+</a></td>\s*<td[^>]*>([\d\u202f]+) octets</td>\s*<td[^>]*><code>([0-9a-f]{64})</code>', page)
+    assert len(rows) == 11  # CSV and Parquet of five resources, and one JSON
+    for href, size, sha in rows:
+        content = (page_path.parent / href).resolve().read_bytes()
+        assert hashlib.sha256(content).hexdigest() == sha and len(content) == int(size.replace("\u202f", ""))
+    parquet = (page_path.parent / next(h for h, _, _ in rows if h.endswith("projets.parquet"))).resolve()
+    assert duckdb.sql(f"select distinct id_ti from read_parquet('{parquet}')").fetchall() == [("ti-ex-2001",)]
+    assert duckdb.sql(f"select typeof(cout_total_eur) from read_parquet('{parquet}') limit 1").fetchall() == [("DOUBLE",)]

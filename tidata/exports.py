@@ -32,8 +32,27 @@ def territory_folder(id_ti: str) -> str:
     return f"donnees/territoires/{id_ti}"
 
 
-def territory_slices(cat: Catalogue, id_ti: str) -> dict[str, str]:
-    """{path under docs/: text}: one CSV per resource with this territory's rows, and one JSON with all of them."""
+_TYPED: dict[int, dict] = {}
+
+
+def typed_tables(cat: Catalogue) -> dict:
+    """The sliced resources as typed Arrow tables (computed once per build, before the page workers fork)."""
+    from .downloads import typed_table
+
+    if id(cat) not in _TYPED:
+        _TYPED.clear()
+        _TYPED[id(cat)] = {name: typed_table(cat.project, cat.project.resource(name)) for name in SLICED}
+    return _TYPED[id(cat)]
+
+
+def territory_slices(cat: Catalogue, id_ti: str) -> dict[str, str | bytes]:
+    """{path under docs/: content}: per resource, this territory's rows as CSV and as typed Parquet, and one
+    JSON with all of them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .downloads import parquet_bytes
+
     folder = territory_folder(id_ti)
     files, everything = {}, {}
     for name in SLICED:
@@ -44,6 +63,12 @@ def territory_slices(cat: Catalogue, id_ti: str) -> dict[str, str]:
         else:
             rows = cat.rows_of(name, id_ti)
         files[f"{folder}/{name}.csv"] = csv_text(rows, cat.project.resource(name).field_names)
+        table = typed_tables(cat)[name]
+        if name == "sites_cles_en_main":
+            mask = pc.is_in(table["id_site"], value_set=pa.array([r["id_site"] for r in rows], pa.string()))
+        else:
+            mask = pc.equal(table["id_ti"], id_ti)
+        files[f"{folder}/{name}.parquet"] = parquet_bytes(table.filter(pc.fill_null(mask, False)))
         everything[name] = rows
     files[f"{folder}/{id_ti}.json"] = json.dumps(everything, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     return files

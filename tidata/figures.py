@@ -58,8 +58,11 @@ def territory_outlines(cat: Catalogue) -> dict:
 
 def warm_up(cat: Catalogue) -> None:
     """Fill the caches the territory pages share, before the page workers fork."""
+    from .exports import typed_tables
+
     territory_outlines(cat)
     epci_tree(cat)
+    typed_tables(cat)
     departement_shapes(cat)
     for name in ("records", "by_territory", "perimeter_records", "territory_rows", "epci_rows", "populations", "pages", "successors"):
         getattr(cat, name)

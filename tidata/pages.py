@@ -7,6 +7,7 @@ table cells, `attr` for HTML attributes, `json` for JSON).
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import posixpath
@@ -174,9 +175,12 @@ def territory_files(cat: Catalogue, ids: list[str]) -> dict[str, str]:
     pages = Renderer(cat, out)
     for id_ti in ids:
         view = views.territory_view(cat, id_ti)
-        downloads = exports.territory_slices(cat, id_ti)
-        out.update(downloads)
-        pages.render("territoire.md.j2", cat.pages[id_ti], **view, telechargements=sorted(downloads),
+        slices = exports.territory_slices(cat, id_ti)
+        out.update(slices)
+        listed = [(path, len(content if isinstance(content, bytes) else content.encode("utf-8")),
+                   hashlib.sha256(content if isinstance(content, bytes) else content.encode("utf-8")).hexdigest())
+                  for path, content in sorted(slices.items())]
+        pages.render("territoire.md.j2", cat.pages[id_ti], **view, telechargements=listed,
                      carte=figures.territory_map(cat, id_ti, view), situation=figures.locator(cat, id_ti),
                      graphique=figures.envelope_chart(view))
     return out
