@@ -189,3 +189,9 @@ def test_territory_downloads_match_the_checksums_on_its_page_and_hold_only_its_r
     parquet = (page_path.parent / next(h for h, _, _ in rows if h.endswith("projets.parquet"))).resolve()
     assert duckdb.sql(f"select distinct id_ti from read_parquet('{parquet}')").fetchall() == [("ti-ex-2001",)]
     assert duckdb.sql(f"select typeof(cout_total_eur) from read_parquet('{parquet}') limit 1").fetchall() == [("DOUBLE",)]
+
+
+def test_quality_page_shows_real_and_example_shares_and_the_cog_year(built):
+    page = (built / "site" / "donnees" / "qualite" / "index.html").read_text(encoding="utf-8")
+    assert "code officiel géographique 2026" in page
+    assert "Communes" in page and "100 %" in page

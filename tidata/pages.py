@@ -53,7 +53,7 @@ def relative_link(target: str, current: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(current) or ".")
 
 
-def gather_pages(cat: Catalogue, files: list | None = None) -> dict[str, str]:
+def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | None = None) -> dict[str, str]:
     """Every generated page under docs/, as {path: text}, with the territory slices and the finder index.
 
     `files` are the downloads (tidata.downloads.Download) that the data pages list with their checksums;
@@ -104,9 +104,32 @@ def gather_pages(cat: Catalogue, files: list | None = None) -> dict[str, str]:
                  paquet=[d for d in files if not d.resource],
                  catalogue=[(path, len(text.encode("utf-8"))) for path, text in sorted(catalogue_files.items())])
     out["assets/communes.json"] = figures.finder_index(cat)
+    report = cat.project.root / "datasets" / "referentiel" / "RAPPORT.md"
+    if report.exists():
+        out["donnees/referentiel.md"] = report.read_text(encoding="utf-8")
+    pages.render("qualite.md.j2", "donnees/qualite.md", parts=example_shares(cat), avertissements=warnings or [],
+                 cog=COG_YEAR, rapport="referentiel.md" if report.exists() else "")
     out["donnees/journal.md"] = releases.changelog_markdown(cat.project, releases.read_releases(cat.project))
     pages.render("api.md.j2", "api.md", site_url=site_url(cat), exemple_id=str(cat.territories["id_ti"].iloc[0]))
     return out
+
+
+COG_YEAR = 2026  # the referential's year: datasets/referentiel/RAPPORT.md
+
+
+def example_shares(cat: Catalogue) -> list[dict]:
+    """Per table with a source column: how many rows are real (a URL) and how many are generated examples."""
+    shares = []
+    for resource in cat.project.tables:
+        rows = cat.records[resource.name]
+        if "source" not in resource.field_names:
+            real, example = len(rows), 0
+        else:
+            example = sum(1 for row in rows if row["source"] == "exemple")
+            real = len(rows) - example
+        shares.append({"nom": resource.name, "titre": resource.title, "lignes": len(rows), "reelles": real,
+                       "exemple": example, "part": round(100 * real / len(rows)) if rows else 100})
+    return shares
 
 
 FIELD_TYPES = {"string": "texte", "integer": "entier", "number": "nombre décimal", "date": "date (AAAA-MM-JJ)",

@@ -35,7 +35,7 @@ def build_site(project: Project, result: CheckResult, timings: dict[str, float] 
     exported, downloads = gather_exports(catalogue, site_url(catalogue))
     timings["exports"] = time.perf_counter() - start
     start = time.perf_counter()
-    pages = gather_pages(catalogue, downloads)
+    pages = gather_pages(catalogue, downloads, result.warnings)
     timings["pages"] = time.perf_counter() - start
     staging = Path(tempfile.mkdtemp(prefix=".construction-", dir=project.root))
     try:
