@@ -195,3 +195,10 @@ def test_quality_page_shows_real_and_example_shares_and_the_cog_year(built):
     page = (built / "site" / "donnees" / "qualite" / "index.html").read_text(encoding="utf-8")
     assert "code officiel géographique 2026" in page
     assert "Communes" in page and "100 %" in page
+
+
+def test_every_page_footer_gives_the_citation_licence_ouverte_asks_for(built):
+    for name in ("index.html", "donnees/index.html", "a-propos/index.html"):
+        page = (built / "site" / name).read_text(encoding="utf-8")
+        assert "Citer : « Territoires d&#39;industrie — données ouvertes" in page or "Citer : « Territoires d'industrie — données ouvertes" in page, name
+        assert "Licence Ouverte 2.0 »" in page

@@ -43,7 +43,7 @@ def build_site(project: Project, result: CheckResult, timings: dict[str, float] 
         shutil.copytree(project.root / "docs", docs)
         write_pages(docs, {**exported, **pages})
         start = time.perf_counter()
-        run_mkdocs(project, docs, staging / SITE)
+        run_mkdocs(project, docs, staging / SITE, citation(catalogue.last_change))
         timings["mkdocs"] = time.perf_counter() - start
         swap_in(staging / SITE, project.root / SITE)
     finally:
@@ -51,7 +51,15 @@ def build_site(project: Project, result: CheckResult, timings: dict[str, float] 
     return project.root / SITE
 
 
-def run_mkdocs(project: Project, docs: Path, site: Path) -> None:
+def citation(last_change: str) -> str:
+    """The attribution Licence Ouverte asks for, shown in every page's footer."""
+    from .formats import date
+
+    updated = f", données mises à jour le {date(last_change)}" if last_change else ""
+    return f"Territoires d'industrie — données ouvertes{updated}, Licence Ouverte 2.0"
+
+
+def run_mkdocs(project: Project, docs: Path, site: Path, cite: str = "") -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -59,6 +67,7 @@ def run_mkdocs(project: Project, docs: Path, site: Path) -> None:
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
         config = load_config(config_file=str(project.root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site))
+        config["extra"]["citation"] = cite
         build(config)
     except MkDocsException as error:
         raise BuildError(f"La construction du site a échoué (mkdocs) : {error}") from None
