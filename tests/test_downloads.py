@@ -418,3 +418,18 @@ def test_shipped_communes_parquet_is_under_35_percent_of_its_csv(shipped):
 def test_shipped_zip_is_under_half_of_its_files(shipped):
     total = sum(d.size for name, d in shipped.items() if name != "territoires-d-industrie.zip")
     assert shipped["territoires-d-industrie.zip"].size < 0.5 * total
+
+
+def test_parquet_files_carry_licence_source_and_citation(petit):
+    import pyarrow.parquet as pq
+    import io as _io
+
+    from tidata.downloads import build_downloads
+    from tidata.project import Project
+
+    files = {d.path: d for d in build_downloads(Project(petit), "https://exemple.org/", updated="2026-11-26")}
+    metadata = pq.read_schema(_io.BytesIO(files["donnees/projets.parquet"].content)).metadata
+    assert metadata[b"licence"].decode() == "Licence Ouverte / Open Licence version 2.0"
+    assert "2026-11-26" in metadata[b"citation"].decode()
+    assert metadata[b"donnees_exemple"] == b"oui"
+    assert b"pandas" not in metadata

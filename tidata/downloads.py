@@ -107,7 +107,11 @@ def build_downloads(project: Project, base_url: str = "", updated: str | None = 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         texts = {r.name: read_text(project, r) for r in project.tables}
         tables = {r.name: type_table(texts[r.name], r) for r in project.tables}
-        parquet = {name: pool.submit(parquet_bytes, table) for name, table in tables.items()}
+        address = site_address(project.descriptor, base_url)
+        parquet = {
+            r.name: pool.submit(parquet_bytes, tables[r.name], attribution(project, r, updated, address))
+            for r in project.tables
+        }
         files = []
         for resource in project.tables:
             name, rows = resource.name, len(texts[resource.name])
@@ -181,11 +185,24 @@ def csv_bytes(text: pa.Table) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def parquet_bytes(table: pa.Table) -> bytes:
-    """zstd, dictionary encoding for repetitive strings (codes, labels, enums), none for unique ones."""
+def attribution(project: Project, resource: ResourceInfo, updated: str, address: str) -> dict[str, str]:
+    """What Licence Ouverte asks a file to carry: licence, source, date of last update and a citation."""
+    descriptor = project.descriptor
+    return {
+        "licence": licence(descriptor)["title"],
+        "source": sources_text(resource),
+        "mise_a_jour": updated or "",
+        "citation": citation(descriptor, updated, address),
+        "donnees_exemple": "oui" if resource.is_example else "non",
+    }
+
+
+def parquet_bytes(table: pa.Table, metadata: dict[str, str] | None = None) -> bytes:
+    """zstd, dictionary encoding for repetitive strings (codes, labels, enums), none for unique ones; only our
+    own key-value metadata (licence, source, citation), never pandas' (it would embed library versions)."""
     buffer = io.BytesIO()
     pq.write_table(
-        table.replace_schema_metadata(None), buffer,
+        table.replace_schema_metadata(dict(sorted((metadata or {}).items())) or None), buffer,
         compression="zstd", compression_level=ZSTD_LEVEL, use_dictionary=dictionary_columns(table),
     )
     return buffer.getvalue()
