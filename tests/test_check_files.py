@@ -4,11 +4,9 @@ Accepted as they are: UTF-8 with a byte-order mark and Windows line endings (wha
 Refused with a fix: Windows-1252, `;` separators, decimal commas, dd/mm/yyyy dates, and every broken layout.
 """
 
-import os
 import subprocess
 import sys
 
-import pytest
 
 from conftest import ROOT, add_row, read_rows, set_cell, write_rows
 

@@ -15,7 +15,7 @@ FIRST_DATA_LINE = 2  # the header is line 1, as a spreadsheet shows it
 def read_text_table(project: Project, resource: ResourceInfo) -> pd.DataFrame:
     """Every cell as a string ("" when empty), one row per CSV line after the header.
 
-    Blank lines are kept so that `line_numbers` still matches what a spreadsheet shows. Plain Python strings
+    Blank lines are kept so that row n stays at line n + FIRST_DATA_LINE, as a spreadsheet shows it. Plain Python strings
     (object dtype), not pandas' string dtype: membership tests are twenty times faster on them.
     """
     return pd.read_csv(
@@ -25,11 +25,6 @@ def read_text_table(project: Project, resource: ResourceInfo) -> pd.DataFrame:
         encoding="utf-8-sig",
         skip_blank_lines=False,
     )
-
-
-def line_numbers(table: pd.DataFrame) -> pd.Series:
-    """The line where each row stands in the file, as a spreadsheet numbers it."""
-    return pd.Series(range(FIRST_DATA_LINE, FIRST_DATA_LINE + len(table)), index=table.index)
 
 
 def numbers(column: pd.Series) -> pd.Series:
