@@ -162,7 +162,8 @@ def stated_checksums(page) -> list[dict]:
             const sha = text.match(/\\b[0-9a-f]{64}\\b/);
             const size = text.match(/(\\d[\\d\\s\\u00a0\\u202f]*) octets/);
             if (sha && box.querySelectorAll('a[href]').length === 1) {
-                found.push({url: a.href, sha256: sha[0], size: size ? parseInt(size[1].replace(/\\D/g, ''), 10) : null});
+                found.push({url: a.href, href: a.getAttribute('href'), sha256: sha[0],
+                            size: size ? parseInt(size[1].replace(/\\D/g, ''), 10) : null});
             }
         }
         return found;
@@ -202,7 +203,7 @@ def test_download_link_returns_the_stated_file(page, site_root, e2e_report):
         return
     # One of them downloaded by a click, as a person does (a JSON file would open in the tab: take a download).
     first = next((f for f in stated if re.search(r"\.(csv|zip|xlsx|parquet)$", f["url"])), stated[0])
-    downloaded = download(page, page.locator(f"article a[href='{first['url'].rsplit('/', 1)[1]}']").first)
+    downloaded = download(page, page.locator(f"article a[href='{first['href']}']").first)
     assert hashlib.sha256(downloaded).hexdigest() == first["sha256"], f"SHA-256 annoncé faux : {first['url']}"
     for file in stated[:12]:
         data = page.request.get(file["url"])
