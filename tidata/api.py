@@ -89,7 +89,7 @@ def communes_by_departement(cat: Catalogue) -> dict[str, list[dict]]:
 
 def api_files(cat: Catalogue) -> dict[str, str]:
     """{path under docs/: JSON text} for the whole API."""
-    summary = views.territory_summary(cat)
+    summary = cat.summary
     entries = [territory_entry(cat, row, summary.loc[row["id_ti"]]) for row in cat.records["territoires"]]
     files = {"api/territoires.json": dump({"version": VERSION, "maj": cat.last_change or None, "territoires": entries})}
     for entry in entries:

@@ -72,7 +72,7 @@ def home_map(cat: Catalogue, page: str = "index.md") -> str:
     outlines = territory_outlines(cat)
     current = cat.territories[cat.territories["phase"] == CURRENT_PHASE]
     shapes = [
-        maps.Shape(row.id_ti, outlines[row.id_ti], row.lib_ti, href=link(cat.pages[row.id_ti], page), css_class="carte-territoire")
+        maps.Shape(row.id_ti, outlines[row.id_ti], row.lib_ti, href=urls.link(cat.pages[row.id_ti], page), css_class="carte-territoire")
         for row in current.itertuples() if row.id_ti in outlines
     ]
     return maps.france_map(shapes, departement_shapes(cat), title=f"Carte des {len(shapes)} Territoires d'industrie {CURRENT_PHASE}")
@@ -148,6 +148,3 @@ def finder_index(cat: Catalogue) -> str:
     index = finder.build_index(cat.tables["communes"], cat.tables["territoires_communes"], cat.tables["territoires"],
                                cat.tables["departements"], urls)
     return finder.index_json(index)
-
-
-link = urls.link

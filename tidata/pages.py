@@ -61,7 +61,7 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
     """
     if files is None:
         files = downloads.build_downloads(cat.project, site_url(cat), updated=cat.last_change or None)
-    summary = views.territory_summary(cat)
+    summary = cat.summary
     out = territory_files_in_parallel(cat)
     pages = Renderer(cat, out)
     regions_of = summary["codes_reg"].str.split()

@@ -118,6 +118,11 @@ class Catalogue:
     def territory_rows(self) -> dict[str, dict]:
         return {row["id_ti"]: row for row in self.records["territoires"]}
 
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """One row per territory with its counts and amounts (territory_summary), computed once per build."""
+        return territory_summary(self)
+
     @property
     def has_examples(self) -> bool:
         return any(r.is_example for r in self.project.tables)
