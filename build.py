@@ -6,6 +6,7 @@
     python build.py diff REF  ce qui a changé dans les données depuis REF (par défaut : la dernière publication)
     python build.py serve     aperçu local sur 127.0.0.1:8000, reconstruit à chaque modification
     python build.py publier   enregistre une publication (publications.yaml, étiquette publication-AAAA-MM-JJ)
+    python build.py import FICHIER --source URL [--phase PHASE]   importe un fichier de l'ANCT ou d'un partenaire
 
 This file only parses the command line and turns the project's errors into messages and exit codes.
 """
@@ -14,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 from tidata.check import check_package
 from tidata.errors import DataError, TIError, UsageError
 from tidata.problems import format_report, github_annotations
+from tidata.progress import NORMAL, QUIET, VERBOSE, Progress
 from tidata.project import Project
 
 
@@ -32,6 +33,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--racine", default=None, help="dossier du projet (par défaut, celui de build.py)")
     parser.add_argument("--strict", action="store_true", help="les avertissements font aussi échouer")
     parser.add_argument("--verbose", action="store_true", help="affiche la durée de chaque étape")
+    parser.add_argument("--quiet", action="store_true", help="n'affiche que les erreurs (pour l'intégration continue)")
     sub = parser.add_subparsers(dest="command", metavar="commande")
     check = sub.add_parser("check", help="contrôle le paquet de données")
     check.add_argument("--format", choices=["texte", "github"], default="texte",
@@ -42,13 +44,19 @@ def parse(argv: list[str]) -> argparse.Namespace:
     serve = sub.add_parser("serve", help="aperçu local, reconstruit à chaque modification")
     serve.add_argument("--adresse", default="127.0.0.1:8000", help="adresse et port (127.0.0.1:8000 par défaut)")
     sub.add_parser("publier", help="enregistre une publication du paquet commité (publications.yaml et étiquette git)")
+    imports = sub.add_parser("import", help="importe dans le paquet un fichier de l'ANCT ou d'un partenaire, après contrôle")
+    imports.add_argument("fichier", help="CSV (séparé par « ; » ou « , », en UTF-8 ou Windows-1252) ou classeur XLSX")
+    imports.add_argument("--phase", choices=["2019-2022", "2023-2027"], help="phase d'un fichier de périmètre (demandée sinon)")
+    imports.add_argument("--source", required=True, metavar="URL", help="adresse http(s) publique du fichier, écrite dans la colonne source")
+    imports.add_argument("--feuille", default=None, metavar="NOM", help="la feuille du classeur XLSX à importer")
     return parser.parse_args(argv)
 
 
-def check(project: Project, strict: bool, annotations: bool = False) -> int:
+def check(project: Project, strict: bool, annotations: bool = False, quiet: bool = False) -> int:
     result = check_package(project)
     failed = not result.ok or (strict and result.warnings)
-    print(format_report(result.problems), file=sys.stderr if failed else sys.stdout)
+    if failed or not quiet or result.warnings:
+        print(format_report(result.problems), file=sys.stderr if failed else sys.stdout)
     if annotations and result.problems:
         print(github_annotations(result.problems))
     if strict and result.ok and result.warnings:
@@ -56,18 +64,15 @@ def check(project: Project, strict: bool, annotations: bool = False) -> int:
     return 1 if failed else 0
 
 
-def build(project: Project, strict: bool, verbose: bool = False) -> int:
+def build(project: Project, strict: bool, progress: Progress) -> int:
     from tidata.site import build_site
 
-    start = time.perf_counter()
-    result = check_package(project)
-    timings = {"check": time.perf_counter() - start}
+    with progress.step("Contrôle des données"):
+        result = check_package(project)
     if not result.ok or (strict and result.warnings):
         raise DataError(format_report(result.problems))
-    build_site(project, result, timings)
-    print(f"Site construit dans {project.root / 'site'}.")
-    if verbose:
-        print(" ; ".join(f"{stage} {seconds:.1f} s" for stage, seconds in timings.items()))
+    build_site(project, result, progress)
+    progress.say(f"Site construit dans {project.root / 'site'}.")
     return 0
 
 
@@ -91,12 +96,21 @@ def publish(project: Project) -> int:
     return 0
 
 
+def import_file(project: Project, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tidata.importer import import_file as run_import
+
+    print(run_import(project, Path(args.fichier), args.source, phase=args.phase, sheet=args.feuille))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parse(sys.argv[1:] if argv is None else argv)
         project = Project(args.racine) if args.racine else Project()
         if args.command == "check":
-            return check(project, strict=args.strict, annotations=args.format == "github")
+            return check(project, strict=args.strict, annotations=args.format == "github", quiet=args.quiet)
         if args.command == "diff":
             return diff(project, args.ref)
         if args.command == "serve":
@@ -106,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "publier":
             return publish(project)
-        return build(project, strict=args.strict, verbose=args.verbose)
+        if args.command == "import":
+            return import_file(project, args)
+        mode = QUIET if args.quiet else VERBOSE if args.verbose else NORMAL
+        return build(project, strict=args.strict, progress=Progress(mode))
     except TIError as error:
         print(str(error), file=sys.stderr)
         return error.exit_code

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Banc d'essai de la construction complète du site : durée de chaque étape, ratio pages / mkdocs, poids.
 
-Builds a copy of the project in a temporary folder (the real site/ is left alone) and prints, from that one run:
+Builds a copy of the project in a temporary folder (the real site/ is left alone; no output cache: a cold build) and prints, from that one run:
 the time of check, page generation (templates, maps, charts) and mkdocs; page generation as a share of the
 mkdocs stage; the weight of a territory page, of the home page, of the search index and of the finder index.
 """
@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from tidata.check import check_package  # noqa: E402
 from tidata.project import Project  # noqa: E402
-from tidata.site import build_site  # noqa: E402
+from tidata.progress import QUIET, Progress  # noqa: E402
+from tidata.site import EXPORTS, MKDOCS, PAGES, build_site  # noqa: E402
 
 COPIED = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
 
@@ -37,10 +38,12 @@ def main() -> None:
             source = ROOT / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
         project = Project(root)
-        start = time.perf_counter()
-        result = check_package(project)
-        timings = {"check": time.perf_counter() - start}
-        build_site(project, result, timings)
+        progress = Progress(QUIET)
+        with progress.step("check"):
+            result = check_package(project)
+        build_site(project, result, progress)
+        timings = {"check": progress.timings["check"], "exports": progress.timings[EXPORTS],
+                   "pages": progress.timings[PAGES], "mkdocs": progress.timings[MKDOCS]}
         total = sum(timings.values())
         site = root / "site"
         territory_pages = sorted((site / "territoires").glob("ti-*/index.html"), key=kb)

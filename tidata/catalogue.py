@@ -111,23 +111,44 @@ def add_distribution(graph: Graph, download, site_url: str) -> URIRef:
 
 
 def catalogue_files(project: Project, downloads: list, site_url: str, modified: str) -> dict[str, str]:
-    """{path: text}: the catalogue in Turtle and in JSON-LD, with a stable order of statements."""
-    graph = catalogue_graph(project, downloads, site_url, modified)
-    turtle = stable_turtle(graph)
-    jsonld = json.dumps(json.loads(graph.serialize(format="json-ld")), ensure_ascii=False, sort_keys=True, indent=1)
-    return {"donnees/catalogue.ttl": turtle, "donnees/catalogue.jsonld": jsonld + "\n"}
+    """{path: text}: the catalogue in Turtle and in JSON-LD, with a stable order of statements.
+
+    Kept in the output cache: the pages listing the downloads ask for it again, and it only changes with them."""
+    from .cache import text_digest
+
+    inputs = [[(d.path, d.sha256) for d in downloads], site_url, modified, project.descriptor, [r.schema for r in project.tables]]
+    cache = project.outputs
+    return cache.get_or_make(cache.key("catalogue", text_digest(inputs)),
+                             lambda: catalogue_documents(project, downloads, site_url, modified))
 
 
-def stable_turtle(graph: Graph) -> str:
-    """Turtle with blank nodes named from their content, so two builds of the same data give the same text."""
+def catalogue_documents(project: Project, downloads: list, site_url: str, modified: str) -> dict[str, str]:
+    graph = canonical(catalogue_graph(project, downloads, site_url, modified))
+    jsonld = sorted_lists(json.loads(graph.serialize(format="json-ld")))
+    return {"donnees/catalogue.ttl": graph.serialize(format="turtle"),
+            "donnees/catalogue.jsonld": json.dumps(jsonld, ensure_ascii=False, sort_keys=True, indent=1) + "\n"}
+
+
+def canonical(graph: Graph) -> Graph:
+    """The graph with blank nodes named from their content, so two builds of the same data give the same text."""
     from rdflib.compare import to_canonical_graph
 
-    canonical = Graph(bind_namespaces="core")
+    result = Graph(bind_namespaces="core")
     for triple in to_canonical_graph(graph):
-        canonical.add(triple)
+        result.add(triple)
     for prefix, namespace in graph.namespaces():
-        canonical.bind(prefix, namespace, override=True)
-    return canonical.serialize(format="turtle")
+        result.bind(prefix, namespace, override=True)
+    return result
+
+
+def sorted_lists(value):
+    """JSON-LD with every array sorted: RDF values are sets, and their order must not depend on the run."""
+    if isinstance(value, dict):
+        return {key: sorted_lists(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [sorted_lists(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
 
 
 def schema_org_dataset(resource, site_url: str, downloads: list, modified: str) -> dict:

@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,34 +99,76 @@ def build_downloads(project: Project, base_url: str = "", updated: str | None = 
     the date of the last commit that changed datasets/ (none outside a git checkout: 1980-01-01 is used).
     Parquet and the compression of the zip's entries run in worker threads (pyarrow and zlib release the GIL)
     while this thread writes CSV, JSON, the workbook and the GeoJSON: the build takes half the time on two cores.
+    Each table's files come from the output cache when that table, its schema and its metadata are unchanged,
+    so that a one-row edit of projets.csv only recomputes the projects' files, the workbook and the zip.
     """
     if updated is None:
         from .views import data_last_change  # git is asked only when the caller did not say
 
         updated = data_last_change(project)
+    cache = project.outputs
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         texts = {r.name: read_text(project, r) for r in project.tables}
         tables = {r.name: type_table(texts[r.name], r) for r in project.tables}
         address = site_address(project.descriptor, base_url)
+        keys = {r.name: resource_key(project, r, updated, address) for r in project.tables}
         parquet = {
-            r.name: pool.submit(parquet_bytes, tables[r.name], attribution(project, r, updated, address))
+            r.name: cached_in_pool(pool, cache, cache.key("parquet", keys[r.name]),
+                                   parquet_bytes, tables[r.name], attribution(project, r, updated, address))
             for r in project.tables
         }
         files = []
         for resource in project.tables:
-            name, rows = resource.name, len(texts[resource.name])
-            files.append(download(f"{name}.csv", name, "csv", csv_bytes(texts[name]), rows))
-            files.append(download(f"{name}.json", name, "json", json_bytes(tables[name]), rows))
-        zipped = [pool.submit(zip_entry, f.name, f.content, ZIP_LEVEL) for f in files]
-        extra = [workbook(project, tables, updated, base_url, pool), *geojson_files(project, tables)]
+            name, rows, key = resource.name, len(texts[resource.name]), keys[resource.name]
+            content = cache.get_or_make(cache.key("csv", key), lambda: csv_bytes(texts[name]))
+            files.append(download(f"{name}.csv", name, "csv", content, rows))
+            content = cache.get_or_make(cache.key("json", key), lambda: json_bytes(tables[name]))
+            files.append(download(f"{name}.json", name, "json", content, rows))
+        zipped = [compressed(pool, cache, f) for f in files]
+        every_table = "".join(keys[name] for name in sorted(keys))
+        extra = [cache.get_or_make(cache.key("xlsx", every_table, base_url),
+                                   lambda: workbook(project, tables, updated, base_url, pool))]
+        extra += cache.get_or_make(cache.key("geojson", geojson_inputs(project)), lambda: geojson_files(project, tables))
         extra += [download(f"{name}.parquet", name, "parquet", future.result(), len(tables[name]))
                   for name, future in parquet.items()]
         extra.append(published_datapackage(project, files + extra, base_url))
-        zipped += [pool.submit(zip_entry, f.name, f.content, ZIP_LEVEL) for f in extra]
+        zipped += [compressed(pool, cache, f) for f in extra]
         files += extra
         entries = sorted((future.result() for future in zipped), key=lambda entry: entry.name)
     files.append(download(f"{BUNDLE}.zip", "", "zip", zip_archive(entries, stamp(updated)), None))
     return sorted(files, key=lambda f: f.path)
+
+
+def resource_key(project: Project, resource: ResourceInfo, updated: str, address: str) -> str:
+    """What a table's own files depend on: its bytes, its schema, its description and sources, the date and address."""
+    from .cache import digest, text_digest
+
+    return digest(project.path(resource).read_bytes(), text_digest([resource.schema, resource.descriptor, updated, address]))
+
+
+def geojson_inputs(project: Project) -> bytes:
+    from .cache import digest, text_digest
+
+    names = ["territoires", "territoires_communes", "sites_cles_en_main", "communes", *OUTLINES]
+    resources = [project.resource(name) for name in names]
+    return digest(text_digest([r.descriptor for r in resources]), *(project.path(r).read_bytes() for r in resources)).encode()
+
+
+def cached_in_pool(pool, cache, key: str, make, *args) -> Future:
+    """The cached value as a finished future, or `make(*args)` submitted to the pool (and cached when done)."""
+    value = cache.get(key)
+    if value is not None:
+        future: Future = Future()
+        future.set_result(value)
+        return future
+    future = pool.submit(make, *args)
+    future.add_done_callback(lambda done: done.exception() is None and cache.put(key, done.result()))
+    return future
+
+
+def compressed(pool, cache, file: Download) -> Future:
+    return cached_in_pool(pool, cache, cache.key("zip", file.name, file.sha256, str(ZIP_LEVEL)),
+                          zip_entry, file.name, file.content, ZIP_LEVEL)
 
 
 # --- Reading the package's tables ---------------------------------------------------------------------------

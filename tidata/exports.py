@@ -55,13 +55,7 @@ def territory_slices(cat: Catalogue, id_ti: str) -> dict[str, str | bytes]:
 
     folder = territory_folder(id_ti)
     files, everything = {}, {}
-    for name in SLICED:
-        if name == "territoires":
-            rows = [cat.territory_rows[id_ti]]
-        elif name == "sites_cles_en_main":
-            rows = cat.sites_of(id_ti)
-        else:
-            rows = cat.rows_of(name, id_ti)
+    for name, rows in slice_rows(cat, id_ti).items():
         files[f"{folder}/{name}.csv"] = csv_text(rows, cat.project.resource(name).field_names)
         table = typed_tables(cat)[name]
         if name == "sites_cles_en_main":
@@ -72,6 +66,19 @@ def territory_slices(cat: Catalogue, id_ti: str) -> dict[str, str | bytes]:
         everything[name] = rows
     files[f"{folder}/{id_ti}.json"] = json.dumps(everything, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     return files
+
+
+def slice_rows(cat: Catalogue, id_ti: str) -> dict[str, list[dict]]:
+    """resource → this territory's rows, exactly as in the package."""
+    rows = {}
+    for name in SLICED:
+        if name == "territoires":
+            rows[name] = [cat.territory_rows[id_ti]]
+        elif name == "sites_cles_en_main":
+            rows[name] = cat.sites_of(id_ti)
+        else:
+            rows[name] = cat.rows_of(name, id_ti)
+    return rows
 
 
 def csv_text(rows: list[dict], fieldnames: list[str]) -> str:

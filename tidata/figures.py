@@ -143,8 +143,15 @@ def funding_view(cat: Catalogue) -> dict:
     }
 
 
+FINDER_TABLES = ["communes", "territoires_communes", "territoires", "departements"]
+
+
 def finder_index(cat: Catalogue) -> str:
+    """The commune finder's index (assets/communes.json), from the output cache while its tables are unchanged."""
+    from .cache import digest, text_digest
+
     urls = {id_ti: path.removesuffix(".md") + "/" for id_ti, path in cat.pages.items()}
-    index = finder.build_index(cat.tables["communes"], cat.tables["territoires_communes"], cat.tables["territoires"],
-                               cat.tables["departements"], urls)
-    return finder.index_json(index)
+    paths = [cat.project.path(cat.project.resource(name)) for name in FINDER_TABLES]
+    cache = cat.project.outputs
+    key = cache.key("communes", text_digest(urls), *(path.read_bytes() for path in paths))
+    return cache.get_or_make(key, lambda: finder.index_json(finder.build_index(*(cat.tables[name] for name in FINDER_TABLES), urls)))

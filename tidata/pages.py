@@ -7,6 +7,7 @@ table cells, `attr` for HTML attributes, `json` for JSON).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -19,12 +20,16 @@ import yaml
 
 from . import catalogue, downloads, escape, exports, figures, formats, releases, urls, views
 from .errors import BuildError
+from .progress import SILENT, Progress
 from .views import CURRENT_PHASE, Catalogue
 
 PHASES = [CURRENT_PHASE, views.PREVIOUS_PHASE]
 
 
+@functools.cache
 def environment(templates: Path) -> jinja2.Environment:
+    """One environment per templates folder and process: its compiled templates are reused by every page, and
+    jinja2 compiles a template again when its file changes (the preview keeps running across edits)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         undefined=jinja2.StrictUndefined,
@@ -53,7 +58,8 @@ def relative_link(target: str, current: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(current) or ".")
 
 
-def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | None = None) -> dict[str, str]:
+def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | None = None,
+                 progress: Progress = SILENT) -> dict[str, str]:
     """Every generated page under docs/, as {path: text}, with the territory slices and the finder index.
 
     `files` are the downloads (tidata.downloads.Download) that the data pages list with their checksums;
@@ -62,7 +68,7 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
     if files is None:
         files = downloads.build_downloads(cat.project, site_url(cat), updated=cat.last_change or None)
     summary = cat.summary
-    out = territory_files_in_parallel(cat)
+    out = territory_outputs(cat, progress)
     pages = Renderer(cat, out)
     regions_of = summary["codes_reg"].str.split()
     departements_of = summary["codes_dep"].str.split()
@@ -192,50 +198,92 @@ class Renderer:
             raise BuildError(f"Gabarit templates/{template}{where} : {error.message} (page {path}).") from None
 
 
-def territory_files(cat: Catalogue, ids: list[str]) -> dict[str, str]:
-    """The pages and downloads of some territories."""
-    out: dict[str, str] = {}
-    pages = Renderer(cat, out)
+def territory_outputs(cat: Catalogue, progress: Progress = SILENT) -> dict[str, str | bytes]:
+    """Every territory's page and downloads, from the output cache when none of the territory's inputs changed.
+
+    A territory's key holds its view (every row the page shows), the rows of its slices and what all pages
+    share (templates, schemas, outlines, the site's addresses and dates): after a one-row edit of projets.csv,
+    only the territory of that project is drawn and rendered again.
+    """
+    cache = cat.project.outputs
+    shared = shared_inputs(cat)
+    keys = {id_ti: cache.key("territoire", shared, territory_inputs(cat, id_ti)) for id_ti in cat.territories["id_ti"]}
+    outputs = {id_ti: cache.get(key) for id_ti, key in keys.items()}
+    missing = [id_ti for id_ti, files in outputs.items() if files is None]
+    with progress.step("Pages des territoires (cartes, extraits)", total=len(missing)) as advance:
+        for id_ti, files in territory_files_in_parallel(cat, missing, advance).items():
+            cache.put(keys[id_ti], files)
+            outputs[id_ti] = files
+    return {path: content for id_ti in keys for path, content in outputs[id_ti].items()}
+
+
+def shared_inputs(cat: Catalogue) -> bytes:
+    """What every territory page depends on besides its own rows."""
+    from .cache import digest, text_digest
+
+    root = cat.project.root
+    templates = [path.read_bytes() for path in sorted((root / "templates").rglob("*")) if path.is_file()]
+    outlines = [(root / path).read_bytes() for path in (figures.EPCI_OUTLINES, figures.DEPARTEMENT_OUTLINES)]
+    settings = text_digest([Renderer(cat, {}).common, [r.schema for r in cat.project.tables]])
+    return digest(settings, *templates, *outlines).encode()
+
+
+def territory_inputs(cat: Catalogue, id_ti: str) -> bytes:
+    from .cache import text_digest
+
+    return text_digest([views.territory_view(cat, id_ti), exports.slice_rows(cat, id_ti)])
+
+
+def territory_files(cat: Catalogue, ids: list[str]) -> dict[str, dict[str, str | bytes]]:
+    """id_ti → the territory's page and downloads."""
+    out: dict[str, dict[str, str | bytes]] = {}
+    renderer = Renderer(cat, {})
     for id_ti in ids:
         view = views.territory_view(cat, id_ti)
-        slices = exports.territory_slices(cat, id_ti)
-        out.update(slices)
+        files = exports.territory_slices(cat, id_ti)
         listed = [(path, len(content if isinstance(content, bytes) else content.encode("utf-8")),
                    hashlib.sha256(content if isinstance(content, bytes) else content.encode("utf-8")).hexdigest())
-                  for path, content in sorted(slices.items())]
-        pages.render("territoire.md.j2", cat.pages[id_ti], **view, telechargements=listed,
-                     carte=figures.territory_map(cat, id_ti, view), situation=figures.locator(cat, id_ti),
-                     graphique=figures.envelope_chart(view))
+                  for path, content in sorted(files.items())]
+        renderer.out = page = {}
+        renderer.render("territoire.md.j2", cat.pages[id_ti], **view, telechargements=listed,
+                                   carte=figures.territory_map(cat, id_ti, view), situation=figures.locator(cat, id_ti),
+                                   graphique=figures.envelope_chart(view))
+        out[id_ti] = {**files, **page}
     return out
 
 
 _FORKED: Catalogue | None = None
 
 
-def _territory_files_forked(ids: list[str]) -> dict[str, str]:
+def _territory_files_forked(ids: list[str]) -> dict[str, dict[str, str | bytes]]:
     return territory_files(_FORKED, ids)
 
 
-def territory_files_in_parallel(cat: Catalogue) -> dict[str, str]:
+def territory_files_in_parallel(cat: Catalogue, ids: list[str], advance=lambda done: None) -> dict[str, dict[str, str | bytes]]:
     """Territory pages on every core: their maps are most of the page-generation time.
 
     The catalogue's caches (records, outlines, spatial index) are filled before forking, so each worker
-    starts with them; the workers only return text.
+    starts with them; the workers only return text, in small batches so that `advance` can count them.
     """
     global _FORKED
-    ids = list(cat.territories["id_ti"])
     workers = min(2, os.cpu_count() or 1)
     if workers < 2 or len(ids) < 20:
-        return territory_files(cat, ids)
+        out = territory_files(cat, ids)
+        advance(len(ids))
+        return out
     figures.warm_up(cat)
     _FORKED = cat
-    chunks = [ids[i::workers] for i in range(workers)]
-    out: dict[str, str] = {}
+    batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
+    out: dict[str, dict[str, str | bytes]] = {}
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for part in pool.map(_territory_files_forked, chunks):
+        for part in pool.imap_unordered(_territory_files_forked, batches):
             out.update(part)
+            advance(len(part))
     _FORKED = None
     return out
+
+
+BATCH = 8  # territories per task: small enough to show progress, large enough to keep both cores busy
 
 
 def write_pages(docs_dir: Path, pages: dict[str, str | bytes]) -> None:

@@ -7,10 +7,15 @@ keeps serving the last good site; it recovers at the next edit that fixes the da
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import logging
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from .check import check_package
 from .load import read_package
@@ -23,12 +28,21 @@ from .views import Catalogue
 WATCHED = ["datasets", "schemas", "templates", "docs", "overrides", "datapackage.yaml", "mkdocs.yml"]
 
 
-def sync_folder(target: Path, files: dict[str, bytes]) -> int:
-    """Make `target` hold exactly `files`, rewriting only what differs; returns how many files were written."""
-    written = 0
+class Sync(NamedTuple):
+    written: int
+    removed: int
+
+
+def sync_folder(target: Path, files: dict[str, bytes], previous: dict[str, bytes] | None = None) -> Sync:
+    """Make `target` hold exactly `files`, rewriting only what differs.
+
+    `previous`, the files of the last sync into `target`, saves reading every file back from the disk."""
+    written = removed = 0
     for relative, content in files.items():
         path = target / relative
-        if path.exists() and path.read_bytes() == content:
+        if previous and previous.get(relative) == content:
+            continue
+        if not previous and path.exists() and path.read_bytes() == content:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
@@ -37,9 +51,10 @@ def sync_folder(target: Path, files: dict[str, bytes]) -> int:
         relative = path.relative_to(target).as_posix()
         if path.is_file() and relative not in files:
             path.unlink()
+            removed += 1
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
-    return written
+    return Sync(written, removed)
 
 
 def preview_files(project: Project) -> dict[str, bytes] | None:
@@ -53,38 +68,130 @@ def preview_files(project: Project) -> dict[str, bytes] | None:
              for p in sorted((project.root / "docs").rglob("*")) if p.is_file()}
     catalogue = Catalogue(project, read_package(project))
     exported, downloads = gather_exports(catalogue, site_url(catalogue))
-    generated = {**exported, **gather_pages(catalogue, downloads)}
+    generated = {**exported, **gather_pages(catalogue, downloads, result.warnings)}
     files.update({path: c if isinstance(c, bytes) else c.encode("utf-8") for path, c in generated.items()})
     return files
 
 
-def regenerate(project: Project, docs: Path) -> bool:
+def regenerate(project: Project, docs: Path, previous: dict[str, bytes] | None = None) -> Sync | None:
+    """Bring the preview's docs folder up to date; None (and the report printed) when the data does not pass."""
     files = preview_files(project)
     if files is None:
-        return False
-    written = sync_folder(docs, files)
-    print(f"Aperçu : {written} fichier(s) régénéré(s).")
-    return True
+        return None
+    sync = sync_folder(docs, files, previous)
+    if previous is not None:
+        previous.clear()
+        previous.update(files)  # the next sync compares with these instead of reading the files back
+    print(f"Aperçu : {sync.written} fichier(s) régénéré(s).")
+    return sync
+
+
+class Preview:
+    """The docs folder and the site of `serve`, rebuilt after each change.
+
+    mkdocs only rebuilds the pages whose Markdown changed (its `dirty` mode: sync_folder leaves the others'
+    modification times alone), which takes a second where a full build takes twenty. A dirty build's search
+    index lists only the rebuilt pages, so their entries are merged into the previous index. A full build is
+    run first, and again when a page disappeared or the theme (mkdocs.yml, overrides/) changed.
+    """
+
+    def __init__(self, project: Project, site: Path, address: str = "127.0.0.1:8000"):
+        self.project = project
+        self.docs = project.root / ".apercu" / "docs"
+        self.site = site
+        self.address = address
+        self.theme = b""
+        self.files: dict[str, bytes] = {}
+
+    def rebuild(self) -> bool:
+        self.project = Project(self.project.root)  # datapackage.yaml and the schemas may have changed
+        sync = regenerate(self.project, self.docs, self.files)
+        if sync is None:  # the previous pages stay, and so does the site built from them
+            if not (self.site / "index.html").exists():
+                self.site.mkdir(parents=True, exist_ok=True)
+                (self.site / "index.html").write_text(WAITING, encoding="utf-8")
+            return False
+        theme = theme_digest(self.project)
+        dirty = not sync.removed and theme == self.theme
+        index = read_search_index(self.site) if dirty else None
+        self.mkdocs(dirty)
+        if index is not None:
+            merge_search_index(self.site, index)
+        self.theme = theme
+        return True
+
+    def mkdocs(self, dirty: bool) -> None:
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        config = load_config(config_file=str(self.project.root / "mkdocs.yml"), docs_dir=str(self.docs),
+                             site_dir=str(self.site), strict=False, site_url=f"http://{self.address}/")
+        with quiet_dirty_warning():
+            build(config, serve_url=f"http://{self.address}/", dirty=dirty)
+
+
+WAITING = """<!doctype html><html lang="fr"><meta charset="utf-8"><title>Aperçu en attente</title>
+<p>Les données ne passent pas le contrôle : le rapport est dans le terminal. L'aperçu se mettra à jour dès
+qu'elles seront corrigées.</p></html>
+"""
+
+
+def theme_digest(project: Project) -> bytes:
+    paths = [project.root / "mkdocs.yml", *sorted((project.root / "overrides").rglob("*"))]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in paths if p.is_file())).digest()
+
+
+SEARCH_INDEX = "search/search_index.json"
+
+
+def read_search_index(site: Path) -> dict | None:
+    try:
+        return json.loads((site / SEARCH_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def merge_search_index(site: Path, previous: dict) -> None:
+    """Put the entries of the pages a dirty build rebuilt into the previous, complete index."""
+    rebuilt = read_search_index(site) or {"docs": []}
+    page = lambda doc: doc["location"].split("#")[0]  # noqa: E731
+    fresh: dict[str, list[dict]] = {}
+    for doc in rebuilt["docs"]:
+        fresh.setdefault(page(doc), []).append(doc)
+    docs, done = [], set()
+    for doc in previous["docs"]:
+        key = page(doc)
+        if key not in fresh:
+            docs.append(doc)
+        elif key not in done:
+            docs.extend(fresh[key])
+            done.add(key)
+    docs.extend(doc for key, entries in fresh.items() if key not in done for doc in entries)
+    merged = {**previous, "docs": docs}
+    (site / SEARCH_INDEX).write_text(json.dumps(merged, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def quiet_dirty_warning():
+    """mkdocs warns on every dirty build that navigation may be stale: the preview accepts it knowingly."""
+    logger = logging.getLogger("mkdocs.commands.build")
+    hide = lambda record: "dirty" not in record.getMessage()  # noqa: E731
+    logger.addFilter(hide)
+    try:
+        yield
+    finally:
+        logger.removeFilter(hide)
 
 
 def serve(project: Project, address: str = "127.0.0.1:8000") -> None:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.livereload import LiveReloadServer
 
-    docs = project.root / ".apercu" / "docs"
     site = Path(tempfile.mkdtemp(prefix="apercu-site-"))
     host, _, port = address.partition(":")
-
-    def builder() -> None:
-        regenerate(project, docs)  # on failure the previous pages stay, and so does the site built from them
-        config = load_config(config_file=str(project.root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site),
-                             strict=False, site_url=f"http://{address}/")
-        build(config, serve_url=f"http://{address}/")
-
-    server = LiveReloadServer(builder=builder, host=host, port=int(port or 8000), root=str(site))
+    preview = Preview(project, site, address)
+    server = LiveReloadServer(builder=preview.rebuild, host=host, port=int(port or 8000), root=str(site))
     try:
-        builder()
+        preview.rebuild()
         for name in WATCHED:
             if (project.root / name).exists():
                 server.watch(str(project.root / name))

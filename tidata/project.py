@@ -103,6 +103,13 @@ class Project:
     def tables(self) -> list[ResourceInfo]:
         return [r for r in self.resources if r.is_table]
 
+    @functools.cached_property
+    def outputs(self):
+        """The cache of build outputs (see tidata/cache.py): one per project, shared by every stage."""
+        from .cache import OutputCache
+
+        return OutputCache(self.root)
+
     def resource(self, name: str) -> ResourceInfo:
         for r in self.resources:
             if r.name == name:

@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from .check import CheckResult
@@ -18,36 +17,37 @@ from .errors import BuildError
 from .load import read_package
 from .exports import gather_exports
 from .pages import gather_pages, site_url, write_pages
+from .progress import SILENT, Progress
 from .project import Project
 from .views import Catalogue
 
 SITE = "site"
 
 
-def build_site(project: Project, result: CheckResult, timings: dict[str, float] | None = None) -> Path:
+EXPORTS, PAGES, MKDOCS = "Téléchargements", "Pages", "Site (mkdocs)"
+
+
+def build_site(project: Project, result: CheckResult, progress: Progress = SILENT) -> Path:
     """Generate the pages, build the site with mkdocs in a staging folder, then swap it in.
 
-    `timings`, when given, receives the seconds spent in each stage (exports, pages, mkdocs).
+    `progress` shows each stage and keeps its duration (progress.timings).
     """
-    timings = {} if timings is None else timings
-    start = time.perf_counter()
-    catalogue = Catalogue(project, read_package(project))
-    exported, downloads = gather_exports(catalogue, site_url(catalogue))
-    timings["exports"] = time.perf_counter() - start
-    start = time.perf_counter()
-    pages = gather_pages(catalogue, downloads, result.warnings)
-    timings["pages"] = time.perf_counter() - start
+    with progress.step(EXPORTS):
+        catalogue = Catalogue(project, read_package(project))
+        exported, downloads = gather_exports(catalogue, site_url(catalogue))
+    with progress.step(PAGES):
+        pages = gather_pages(catalogue, downloads, result.warnings, progress)
     staging = Path(tempfile.mkdtemp(prefix=".construction-", dir=project.root))
     try:
         docs = staging / "docs"
         shutil.copytree(project.root / "docs", docs)
         write_pages(docs, {**exported, **pages})
-        start = time.perf_counter()
-        run_mkdocs(project, docs, staging / SITE, citation(catalogue.last_change))
-        timings["mkdocs"] = time.perf_counter() - start
+        with progress.step(MKDOCS):
+            run_mkdocs(project, docs, staging / SITE, citation(catalogue.last_change))
         swap_in(staging / SITE, project.root / SITE)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    project.outputs.prune()
     return project.root / SITE
 
 

