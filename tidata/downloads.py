@@ -127,7 +127,7 @@ def build_downloads(project: Project, base_url: str = "", updated: str | None = 
         zipped = [compressed(pool, cache, f) for f in files]
         every_table = "".join(keys[name] for name in sorted(keys))
         extra = [cache.get_or_make(cache.key("xlsx", every_table, base_url),
-                                   lambda: workbook(project, tables, updated, base_url, pool))]
+                                   lambda: workbook(project, tables, updated, base_url, pool, keys))]
         extra += cache.get_or_make(cache.key("geojson", geojson_inputs(project)), lambda: geojson_files(project, tables))
         extra += [download(f"{name}.parquet", name, "parquet", future.result(), len(tables[name]))
                   for name, future in parquet.items()]
@@ -360,7 +360,10 @@ def rfc7946(geometries) -> list[dict | None]:
 # --- Workbook -----------------------------------------------------------------------------------------------
 
 
-def workbook(project: Project, tables: dict[str, pa.Table], updated: str, base_url: str, pool=None) -> Download:
+def workbook(project: Project, tables: dict[str, pa.Table], updated: str, base_url: str, pool=None,
+             keys: dict[str, str] | None = None) -> Download:
+    """One sheet per table after the licence sheet; with `keys` (resource_key per table), unchanged sheets come
+    from the output cache."""
     sheets = [licence_sheet(project, tables, updated, base_url)]
     for resource in project.tables:
         table = tables[resource.name]
@@ -370,7 +373,14 @@ def workbook(project: Project, tables: dict[str, pa.Table], updated: str, base_u
         title=descriptor.get("title", BUNDLE), creator=publisher(descriptor),
         description=licence(descriptor)["title"], date=stamp_date(updated),
     )
-    return download(f"{BUNDLE}.xlsx", "", "xlsx", workbook_bytes(sheets, properties, pool), None)
+    memo = sheet_keys = None
+    if keys is not None:
+        from .cache import text_digest
+
+        cache = project.outputs
+        sheet_keys = [text_digest(sheets[0].columns).hex()] + [keys[r.name] for r in project.tables]
+        memo = lambda key, make: cache.get_or_make(cache.key("feuille", key), make)  # noqa: E731
+    return download(f"{BUNDLE}.xlsx", "", "xlsx", workbook_bytes(sheets, properties, pool, sheet_keys, memo), None)
 
 
 def licence_sheet(project: Project, tables: dict[str, pa.Table], updated: str, base_url: str) -> Sheet:

@@ -70,22 +70,20 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
     summary = cat.summary
     out = territory_outputs(cat, progress)
     pages = Renderer(cat, out)
-    regions_of = summary["codes_reg"].str.split()
-    departements_of = summary["codes_dep"].str.split()
-    pages.render("territoires.md.j2", "territoires/index.md", territoires=summary.to_dict("records"),
-                 regions=sorted(cat.regions.items()))
+    territories = views.rows_of_table(summary)
+    pages.render("territoires.md.j2", "territoires/index.md", territoires=territories, regions=sorted(cat.regions.items()))
+    in_region = {code: [t for t in territories if code in t["codes_reg"].split()] for code in cat.regions}
     for code, name in sorted(cat.regions.items()):
-        rows = summary[regions_of.apply(lambda codes: code in codes)]
-        deps = cat.departements[cat.departements["code_reg"] == code]
-        pages.render("region.md.j2", cat.region_pages[code], code=code, nom=name, territoires=rows.to_dict("records"),
-                     departements=deps.to_dict("records"))
-    for row in cat.departements.itertuples():
-        rows = summary[departements_of.apply(lambda codes: row.code_dep in codes)]
-        pages.render("departement.md.j2", cat.departement_pages[row.code_dep], code=row.code_dep, nom=row.lib_dep,
-                     region=(row.code_reg, cat.regions.get(row.code_reg, "")), territoires=rows.to_dict("records"))
+        deps = [d for d in cat.records["departements"] if d["code_reg"] == code]
+        pages.render("region.md.j2", cat.region_pages[code], code=code, nom=name, territoires=in_region[code],
+                     departements=deps)
+    for row in cat.records["departements"]:
+        rows = [t for t in territories if row["code_dep"] in t["codes_dep"].split()]
+        pages.render("departement.md.j2", cat.departement_pages[row["code_dep"]], code=row["code_dep"], nom=row["lib_dep"],
+                     region=(row["code_reg"], cat.regions.get(row["code_reg"], "")), territoires=rows)
     current = summary["phase"] == CURRENT_PHASE
     pages.render("regions.md.j2", "regions/index.md", regions=[
-        (code, name, int((regions_of.apply(lambda codes: code in codes) & current).sum())) for code, name in sorted(cat.regions.items())
+        (code, name, sum(1 for t in in_region[code] if t["phase"] == CURRENT_PHASE)) for code, name in sorted(cat.regions.items())
     ])
     pages.render("sites.md.j2", "sites-cles-en-main.md", sites=sorted(cat.records["sites_cles_en_main"], key=lambda s: (s["lib_com"], s["id_site"])),
                  carte=figures.sites_map(cat))

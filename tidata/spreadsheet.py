@@ -85,23 +85,44 @@ class Properties:
     date: dt.date
 
 
-def workbook_bytes(sheets: list[Sheet], properties: Properties, pool: Executor | None = None) -> bytes:
+def workbook_bytes(sheets: list[Sheet], properties: Properties, pool: Executor | None = None,
+                   keys: list[str] | None = None, memo=None) -> bytes:
     """The .xlsx file: the same sheets and properties always give the same bytes.
 
     With a thread pool, each part is compressed there while the next sheet is rendered (zlib releases the GIL).
+    With `keys` (one per sheet, naming its content) and `memo(key, make)` (a cache), a sheet whose content and
+    whose predecessors in the shared-string numbering are unchanged is not rendered again. Strings are numbered
+    from the largest sheet to the smallest, so an edit of a small table only renders the small sheets again.
     """
-    strings: dict[str, int] = {}
     compress = pool.submit if pool else run_now
     parts = [("[Content_Types].xml", content_types(len(sheets))), ("_rels/.rels", root_rels()),
              ("docProps/core.xml", core_properties(properties)), ("xl/workbook.xml", workbook_xml(sheets)),
              ("xl/_rels/workbook.xml.rels", workbook_rels(len(sheets))), ("xl/styles.xml", STYLES)]
     entries = [compress(zip_entry, name, xml.encode("utf-8"), XLSX_LEVEL) for name, xml in parts]
-    for number, sheet in enumerate(sheets, 1):
-        xml = sheet_xml(sheet, strings, selected=number == 1)
-        entries.append(compress(zip_entry, f"xl/worksheets/sheet{number}.xml", xml.encode("utf-8"), XLSX_LEVEL))
+    strings: dict[str, int] = {}
+    chain = ""
+    worksheets: dict[int, Future] = {}
+    for number in sorted(range(len(sheets)), key=lambda n: (-sheets[n].height, n)):
+        sheet = sheets[number]
+        if keys is None or memo is None:
+            xml = sheet_xml(sheet, strings, selected=number == 0)
+        else:
+            chain = f"{chain}/{keys[number]}#{number}"
+            xml, added = memo(chain, lambda: rendered_with_new_strings(sheet, dict(strings), number == 0))
+            for value in added:
+                strings[value] = len(strings)
+        worksheets[number] = compress(zip_entry, f"xl/worksheets/sheet{number + 1}.xml", xml.encode("utf-8"), XLSX_LEVEL)
+    entries += [worksheets[number] for number in sorted(worksheets)]
     entries.append(compress(zip_entry, "xl/sharedStrings.xml", shared_strings_xml(strings).encode("utf-8"), XLSX_LEVEL))
     day = properties.date
     return zip_archive([entry.result() for entry in entries], (day.year, day.month, day.day, 0, 0, 0))
+
+
+def rendered_with_new_strings(sheet: Sheet, strings: dict[str, int], selected: bool) -> tuple[str, list[str]]:
+    """The sheet's XML and the strings it added to the shared-string table, in order."""
+    before = len(strings)
+    xml = sheet_xml(sheet, strings, selected)
+    return xml, list(strings)[before:]
 
 
 # --- Deterministic zip --------------------------------------------------------------------------------------

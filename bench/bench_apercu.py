@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Banc d'essai de la boucle d'édition : une ligne de projets.csv modifiée, combien de temps avant l'aperçu ?
+
+In one run, on a copy of the project in a temporary folder: the full cold build (`python build.py` as CI runs
+it, no cache), the preview of `python build.py serve` after a one-row edit (check, regeneration from the output
+cache, mkdocs rebuilding the changed pages, search index merged), their ratio, the warm `check` with nothing
+changed (the whole command, in a subprocess), and the peak memory of this process.
+"""
+
+from __future__ import annotations
+
+import csv
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tidata.check import check_package  # noqa: E402
+from tidata.preview import Preview  # noqa: E402
+from tidata.progress import QUIET, Progress  # noqa: E402
+from tidata.project import Project  # noqa: E402
+from tidata.site import build_site  # noqa: E402
+
+COPIED = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
+
+
+def copy_project(folder: Path) -> Path:
+    root = folder / "projet"
+    root.mkdir()
+    for name in COPIED:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    return root
+
+
+def edit_one_project(root: Path, title: str) -> None:
+    path = root / "datasets" / "projets.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index("titre")] = title
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def full_build(root: Path) -> None:
+    project = Project(root)
+    build_site(project, check_package(project, use_cache=False), Progress(QUIET))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = copy_project(Path(tmp))
+        full = timed(lambda: full_build(root))
+        shutil.rmtree(root / ".cache")
+        preview = Preview(Project(root), Path(tmp) / "apercu")
+        first = timed(preview.rebuild)
+        edit_one_project(root, "Projet modifié pour le banc d'essai")
+        edits = [timed(preview.rebuild)]
+        edit_one_project(root, "Projet modifié une seconde fois")
+        edits.append(timed(preview.rebuild))
+        edit = min(edits)
+        command = [sys.executable, str(ROOT / "build.py"), "--racine", str(root), "check"]
+        subprocess.run(command, capture_output=True, check=True)  # fills the cache after the edits
+        warm = timed(lambda: subprocess.run(command, capture_output=True, check=True))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"construction complète à froid (python build.py, sans cache) : {full:.1f} s")
+    print(f"premier aperçu (tout est calculé, le cache se remplit) : {first:.1f} s")
+    print(f"aperçu après une ligne modifiée de projets.csv : {edit:.1f} s (meilleure de {len(edits)} : "
+          + ", ".join(f"{e:.1f} s" for e in edits) + ")")
+    ratio = edit / full
+    print(f"aperçu après modification / construction complète : {ratio:.0%}   (cible : ≤ 20 %){'' if ratio <= 0.2 else '  MANQUÉE'}")
+    print(f"python build.py check, rien de modifié (cache chaud, commande entière) : {warm:.2f} s   (cible : ≤ 1 s)"
+          f"{'' if warm <= 1 else '  MANQUÉE'}")
+    print(f"mémoire maximale de ce processus (construction et aperçu) : {peak:.0f} Mo")
+
+
+if __name__ == "__main__":
+    main()
