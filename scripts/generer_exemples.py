@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Génère les données d'exemple du paquet, de façon déterministe, sur le référentiel géographique réel.
 
-    python scripts/generer_exemples.py [--graine 2018] [--echelle 1] [--sortie datasets]
+    python scripts/generer_exemples.py [--graine 2018] [--echelle 1] [--territoires] [--sortie datasets]
 
 What is not public in usable form (territory perimeters, projects, per-territory envelopes, most turnkey sites)
 is generated here so that the site can be built and tested until maintainers load the official files. Every
@@ -11,7 +11,13 @@ never after a real Territoire d'industrie: the commune finder must not give citi
 Real rows already present (national envelopes of datasets/enveloppes.csv, sites imported by
 scripts/importer_faits.py: every row whose source is not « exemple ») are kept as they are. `--echelle 10`
 writes ten times more projects and envelopes (for the benchmarks) into another folder; the territories stay 332,
-since the communes of France cannot hold ten times more disjoint perimeters.
+since the communes of France cannot hold ten times more disjoint perimeters of 1 to 4 EPCIs.
+
+`--echelle N --territoires` (bench/bench_croissance.py) also multiplies the territories, as far as the geography
+allows: every territory is then a single whole EPCI, up to N × 149 and N × 183 of them, at most one per EPCI and
+phase (France has 1,255 EPCIs, so at N = 10 every EPCI is a territory in both phases, ≈ 7.6 × 332). Projects and
+envelopes per territory are then scaled so that each phase still has about N times as many as by default, with
+amounts divided by N so that territorial shares stay within their national envelopes.
 """
 
 from __future__ import annotations
@@ -214,6 +220,56 @@ def territory_row(ref: Referential, identifier: str, phase: str, perimeter: list
     }
 
 
+def make_many_territories(rng: random.Random, ref: Referential, scale: int) -> tuple[list[dict], dict[str, list[str]]]:
+    """Single-EPCI territories, `scale` times as many per phase as by default, as far as the EPCIs of France allow.
+
+    Of the 2023-2027 territories, the default share (RENEWED of 183) prolongs a 2019-2022 territory on the same EPCI.
+    """
+    every_epci = sorted(s for s in ref.epci if ref.members[s])
+    counts = {phase: min(count * scale, len(every_epci)) for phase, count in PHASES.items()}
+    rows, perimeters = [], {}
+    for number, siren in enumerate(rng.sample(every_epci, counts["2019-2022"]), start=1):
+        identifier = f"ti-ex-{10000 + number}"
+        rows.append(territory_row(ref, identifier, "2019-2022", [siren], 10000 + number, "", rng))
+        perimeters[identifier] = [siren]
+    renewed = min(round(counts["2023-2027"] * RENEWED / PHASES["2023-2027"]), len(perimeters))
+    renewed_ids = sorted(rng.sample(sorted(perimeters), renewed))
+    taken = {perimeters[identifier][0] for identifier in renewed_ids}
+    fresh = rng.sample([s for s in every_epci if s not in taken], counts["2023-2027"] - renewed)
+    second = [(previous, perimeters[previous]) for previous in renewed_ids] + [("", [siren]) for siren in fresh]
+    for number, (previous, perimeter) in enumerate(second, start=1):
+        identifier = f"ti-ex-{20000 + number}"
+        rows.append(territory_row(ref, identifier, "2023-2027", perimeter, 20000 + number, previous, rng))
+        perimeters[identifier] = perimeter
+    return rows, perimeters
+
+
+def per_territory_scale(territories: list[dict], scale: int, more_territories: bool) -> dict[str, float]:
+    """How many times the default number of projects and envelopes each territory gets, per phase.
+
+    By default `scale`; with more territories, `scale` × the default count of territories / the actual count, so
+    that each phase has about `scale` times the default number of projects and envelopes in all.
+    """
+    if not more_territories:
+        return {phase: scale for phase in PHASES}
+    actual = {phase: sum(1 for t in territories if t["phase"] == phase) for phase in PHASES}
+    return {phase: scale * PHASES[phase] / actual[phase] for phase in PHASES}
+
+
+class Copies:
+    """Copies per envelope slot: `factor` on average per phase, spread evenly (always `factor` if it is whole)."""
+
+    def __init__(self, factors: dict[str, float]):
+        self.factors = factors
+        self.carry = {phase: 0.0 for phase in factors}
+
+    def next(self, phase: str) -> int:
+        self.carry[phase] += self.factors[phase]
+        count = int(self.carry[phase] + 1e-9)
+        self.carry[phase] -= count
+        return count
+
+
 def make_territories(rng: random.Random, ref: Referential) -> tuple[list[dict], dict[str, list[str]]]:
     """149 territories for 2019-2022, then 183 for 2023-2027 of which RENEWED prolong one of the first phase."""
     rows, perimeters = [], {}
@@ -254,13 +310,14 @@ def weighted_commune(rng: random.Random, ref: Referential, perimeter: list[str])
     return rng.choices(communes, weights)[0]
 
 
-def make_projects(rng: random.Random, ref: Referential, territories: list[dict], perimeters: dict, scale: int) -> list[dict]:
+def make_projects(rng: random.Random, ref: Referential, territories: list[dict], perimeters: dict, factors: dict) -> list[dict]:
+    """`factors`: per phase, how many times the default number of projects each territory gets."""
     rows = []
     number = 0
     for territory in territories:
         phase = territory["phase"]
         start_year = 2019 if phase == "2019-2022" else 2024
-        for _ in range(rng.randint(3, 2 * PROJECTS_PER_TERRITORY[phase] - 3) * scale):
+        for _ in range(round(rng.randint(3, 2 * PROJECTS_PER_TERRITORY[phase] - 3) * factors[phase])):
             number += 1
             perimeter = perimeters[territory["id_ti"]]
             commune = weighted_commune(rng, ref, perimeter)
@@ -299,8 +356,12 @@ def project_status(rng: random.Random, phase: str, start: str) -> str:
     return rng.choices(["à l'étude", "en cours", "terminé", "abandonné"], [20, 55, 20, 5])[0]
 
 
-def make_envelopes(rng: random.Random, territories: list[dict], national: list[dict], scale: int) -> list[dict]:
-    """Per-territory shares of the real national envelopes, within them, plus territory-only example envelopes."""
+def make_envelopes(rng: random.Random, territories: list[dict], national: list[dict], scale: int, factors: dict) -> list[dict]:
+    """Per-territory shares of the real national envelopes, within them, plus territory-only example envelopes.
+
+    Each slot (territory, year, dispositif) has `factors[phase]` copies on average, each of its amount / `scale`.
+    """
+    copies = Copies(factors)
     rows = list(national)
     parents = {(row["dispositif"], int(row["annee"])): row for row in national}
     for territory in territories:
@@ -318,7 +379,7 @@ def make_envelopes(rng: random.Random, territories: list[dict], national: list[d
                 if territory["phase"] == "2019-2022" and dispositif == "ingénierie et chef de projet":
                     # 7.5 M€ over 2020-2022 for 149 territories: about 17 k€ a year each
                     parent, low, high = parents.get(("ingénierie et chef de projet", 2022)), 5_000, 20_000
-                for copy in range(scale):
+                for copy in range(copies.next(territory["phase"])):
                     suffix = f"-{copy + 1}" if scale > 1 else ""
                     rows.append({
                         "id_enveloppe": f"env-{identifier}-{year}-{slug_dispositif(dispositif)}{suffix}",
@@ -380,6 +441,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--graine", type=int, default=2018, help="graine du tirage aléatoire (2018 par défaut)")
     parser.add_argument("--echelle", type=int, default=1, help="multiplie projets et enveloppes (banc d'essai)")
+    parser.add_argument("--territoires", action="store_true",
+                        help="l'échelle multiplie aussi les territoires, autant que la géographie le permet (un EPCI chacun)")
     parser.add_argument("--sortie", type=Path, default=ROOT / "datasets", help="dossier où écrire les CSV")
     args = parser.parse_args()
     rng = random.Random(args.graine)
@@ -388,14 +451,18 @@ def main() -> None:
     out = args.sortie.resolve()
     out.mkdir(parents=True, exist_ok=True)
 
-    territories, perimeters = make_territories(rng, ref)
+    if args.territoires:
+        territories, perimeters = make_many_territories(rng, ref, args.echelle)
+    else:
+        territories, perimeters = make_territories(rng, ref)
+    factors = per_territory_scale(territories, args.echelle, args.territoires)
     national = [e for e in read_csv(source / "enveloppes.csv") if e["source"] != EXAMPLE]
     real_sites = [s for s in read_csv(source / "sites_cles_en_main.csv") if s["source"] != EXAMPLE]
     outputs = {
         "territoires": territories,
         "territoires_communes": perimeter_rows(ref, territories, perimeters),
-        "projets": make_projects(rng, ref, territories, perimeters, args.echelle),
-        "enveloppes": make_envelopes(rng, territories, national, args.echelle),
+        "projets": make_projects(rng, ref, territories, perimeters, factors),
+        "enveloppes": make_envelopes(rng, territories, national, args.echelle, factors),
         "sites_cles_en_main": real_sites + make_sites(rng, ref, territories, perimeters, real_sites, 55),
     }
     for name, rows in outputs.items():
