@@ -8,6 +8,7 @@ carries its download URL, media type, format, size, SHA-256 checksum and licence
 from __future__ import annotations
 
 import json
+import re
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
@@ -76,12 +77,12 @@ def add_dataset(graph: Graph, project: Project, resource, site_url: str, publish
     graph.add((dataset, DCTERMS.license, LICENCE))
     graph.add((dataset, DCAT.landingPage, URIRef(f"{site_url}donnees/{resource.name}/")))
     graph.add((dataset, DCTERMS.accrualPeriodicity, FREQUENCY.ANNUAL if referential else FREQUENCY.IRREG))
-    period = BNode()
+    period = BNode(f"periode-{resource.name}")  # named, not random: two builds give the same text
     graph.add((dataset, DCTERMS.temporal, period))
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
     graph.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))
     graph.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
-    place = BNode()
+    place = BNode(f"couverture-{resource.name}")
     graph.add((dataset, DCTERMS.spatial, place))
     graph.add((place, RDF.type, DCTERMS.Location))
     graph.add((place, DCAT.bbox, Literal(FRANCE_BBOX, datatype=GSP.wktLiteral)))
@@ -94,7 +95,7 @@ def add_dataset(graph: Graph, project: Project, resource, site_url: str, publish
 def add_distribution(graph: Graph, download, site_url: str) -> URIRef:
     distribution = URIRef(f"{site_url}{download.path}#distribution")
     url = URIRef(f"{site_url}{download.path}")
-    checksum = BNode()
+    checksum = BNode("empreinte-" + re.sub(r"[^A-Za-z0-9_-]", "-", download.path))
     graph.add((distribution, RDF.type, DCAT.Distribution))
     graph.add((distribution, DCTERMS.title, Literal(f"{download.path.rsplit('/', 1)[-1]}", lang="fr")))
     graph.add((distribution, DCAT.downloadURL, url))
@@ -123,22 +124,10 @@ def catalogue_files(project: Project, downloads: list, site_url: str, modified: 
 
 
 def catalogue_documents(project: Project, downloads: list, site_url: str, modified: str) -> dict[str, str]:
-    graph = canonical(catalogue_graph(project, downloads, site_url, modified))
+    graph = catalogue_graph(project, downloads, site_url, modified)
     jsonld = sorted_lists(json.loads(graph.serialize(format="json-ld")))
     return {"donnees/catalogue.ttl": graph.serialize(format="turtle"),
             "donnees/catalogue.jsonld": json.dumps(jsonld, ensure_ascii=False, sort_keys=True, indent=1) + "\n"}
-
-
-def canonical(graph: Graph) -> Graph:
-    """The graph with blank nodes named from their content, so two builds of the same data give the same text."""
-    from rdflib.compare import to_canonical_graph
-
-    result = Graph(bind_namespaces="core")
-    for triple in to_canonical_graph(graph):
-        result.add(triple)
-    for prefix, namespace in graph.namespaces():
-        result.bind(prefix, namespace, override=True)
-    return result
 
 
 def sorted_lists(value):

@@ -21,6 +21,7 @@ import yaml
 from . import catalogue, downloads, escape, exports, figures, formats, releases, urls, views
 from .errors import BuildError
 from .progress import SILENT, Progress
+from .project import SAFE_LOADER
 from .views import CURRENT_PHASE, Catalogue
 
 PHASES = [CURRENT_PHASE, views.PREVIOUS_PHASE]
@@ -171,8 +172,15 @@ def first_values(rows: list[dict]) -> dict[str, str]:
 
 def site_url(cat: Catalogue) -> str:
     """The public address of the site, from mkdocs.yml (used in examples and in the catalogue)."""
-    with open(cat.project.root / "mkdocs.yml", encoding="utf-8") as f:
-        url = (yaml.safe_load(f) or {}).get("site_url", "")
+    path = cat.project.root / "mkdocs.yml"
+    return public_address(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def public_address(mkdocs_yml: Path, mtime_ns: int) -> str:
+    """Read once per version of the file (a running preview sees an edited mkdocs.yml)."""
+    with open(mkdocs_yml, encoding="utf-8") as f:
+        url = (yaml.load(f, Loader=SAFE_LOADER) or {}).get("site_url", "")
     return url if url.endswith("/") else url + "/"
 
 

@@ -47,6 +47,11 @@ def sync_folder(target: Path, files: dict[str, bytes], previous: dict[str, bytes
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         written += 1
+    if previous:  # the files of the last sync are known: no need to list the folder
+        for relative in sorted(set(previous) - set(files)):
+            (target / relative).unlink(missing_ok=True)
+            removed += 1
+        return Sync(written, removed)
     for path in sorted(target.rglob("*"), reverse=True):
         relative = path.relative_to(target).as_posix()
         if path.is_file() and relative not in files:
@@ -102,6 +107,7 @@ class Preview:
         self.address = address
         self.theme = b""
         self.files: dict[str, bytes] = {}
+        self.theme_env = None
 
     def rebuild(self) -> bool:
         self.project = Project(self.project.root)  # datapackage.yaml and the schemas may have changed
@@ -126,6 +132,9 @@ class Preview:
 
         config = load_config(config_file=str(self.project.root / "mkdocs.yml"), docs_dir=str(self.docs),
                              site_dir=str(self.site), strict=False, site_url=f"http://{self.address}/")
+        if not dirty:
+            self.theme_env = config.theme.get_env()
+        config.theme.get_env = lambda: self.theme_env  # the theme's templates, compiled once per theme version
         with quiet_dirty_warning():
             build(config, serve_url=f"http://{self.address}/", dirty=dirty)
 

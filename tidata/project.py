@@ -14,6 +14,7 @@ import yaml
 from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader: the same data, ten times faster
 DATAPACKAGE = "datapackage.yaml"
 EXAMPLE_SOURCE = "exemple"
 
@@ -124,7 +125,7 @@ def read_yaml(path: Path, what: str) -> dict:
     """Read a YAML file of the project, turning any failure into a French ConfigError."""
     try:
         with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+            data = yaml.load(f, Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise ConfigError(f"{path.name} : fichier introuvable ({what}).") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
