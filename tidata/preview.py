@@ -14,6 +14,7 @@ import logging
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -110,6 +111,7 @@ class Preview:
         self.theme_env = None
 
     def rebuild(self) -> bool:
+        start = time.perf_counter()
         self.project = Project(self.project.root)  # datapackage.yaml and the schemas may have changed
         sync = regenerate(self.project, self.docs, self.files)
         if sync is None:  # the previous pages stay, and so does the site built from them
@@ -124,6 +126,8 @@ class Preview:
         if index is not None:
             merge_search_index(self.site, index)
         self.theme = theme
+        kind = "pages modifiées seulement" if dirty else "site complet"
+        print(f"Aperçu à jour en {time.perf_counter() - start:.1f} s ({kind}).")
         return True
 
     def mkdocs(self, dirty: bool) -> None:
