@@ -76,6 +76,7 @@ def preview_files(project: Project) -> dict[str, bytes] | None:
     exported, downloads = gather_exports(catalogue, site_url(catalogue))
     generated = {**exported, **gather_pages(catalogue, downloads, result.warnings)}
     files.update({path: c if isinstance(c, bytes) else c.encode("utf-8") for path, c in generated.items()})
+    project.outputs.prune()  # a complete regeneration: what it did not use is stale (the cache stays small)
     return files
 
 
