@@ -31,6 +31,12 @@ def html_text(value) -> str:
     return "" if value is None else html.escape(str(value), quote=True)
 
 
+def html_line(value) -> str:
+    """Text for an element of the raw HTML blocks of a Markdown page (tables, lists): escaped as html_text, on one
+    line like markdown_text, so that the page shows and the search indexes the same text as in a Markdown table."""
+    return "" if value is None else html_text(" ".join(str(value).split()))
+
+
 def json_for_script(value) -> str:
     """JSON that can sit inside <script>: no `</script>` or `<!--` can close or confuse the element."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -2,7 +2,10 @@
 
 Pages are rendered from the Jinja2 templates of templates/ with the contexts of tidata.views. Every value
 from the data goes through a filter of tidata.escape for the place it lands (`md` for Markdown text and
-table cells, `attr` for HTML attributes, `json` for JSON).
+table cells, `attr` for HTML attributes, `texte` for the text of the raw HTML blocks, `json` for JSON).
+
+The big tables, lists and maps are raw HTML between `<!-- html -->` and `<!-- /html -->` lines, which
+overrides/hooks/blocs_html.py keeps away from Python-Markdown: their links are final URLs (`lien`, `racine`).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters.update(
         md=escape.markdown_text,
         attr=escape.html_text,
+        texte=escape.html_line,
         json=escape.json_for_script,
         euros=formats.euros,
         nombre=formats.number,
