@@ -8,7 +8,7 @@ OutputCache: the expensive outputs of a build (a territory's page, maps and slic
 Parquet files; the GeoJSON) keyed on their inputs, so that after a one-row edit only what depends on that row
 is computed again. It lives in .cache/construction/ and keeps only the entries the last complete build used.
 
-Both are only ever an optimisation: deleting .cache/ changes no output, byte for byte (tests/test_site.py).
+Both are only ever an optimisation: deleting .cache/ changes no output, byte for byte (tests/test_incremental.py).
 """
 
 from __future__ import annotations
