@@ -3,8 +3,9 @@
 
     python scripts/importer_faits.py [--faits ../shared/facts]
 
-Writes datasets/chiffres_cles.csv and the real rows of datasets/sites_cles_en_main.csv (example rows already in
-that file are kept; scripts/generer_exemples.py makes them). Values are kept as the sources give them: the
+Writes datasets/chiffres_cles.csv and datasets/sites_cles_en_main.csv (real rows only: the sites that public
+sources name). A site's territory is the 2023-2027 territory whose perimeter (datasets/territoires_communes.csv,
+made by scripts/deriver_perimetres.py: run it first) contains its commune. Values are kept as the sources give them: the
 published text stays in `valeur_texte`, a number goes in `valeur` only when the source gives exactly one, and
 uncertainty markers ([INCERTAIN: …], [source faible], « ? ») become `incertain = oui` with the note in `remarque`.
 """
@@ -19,7 +20,13 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tidata.load import write_csv_rows  # noqa: E402
+from tidata.project import Project  # noqa: E402
+
 DATASETS = ROOT / "datasets"
+SITES_PHASE = "2023-2027"  # the sites were chosen in April 2024
 MARKER = re.compile(r"\s*\[(INCERTAIN[^\]]*|source faible|nom non trouvé)\]\s*")
 PLAIN_NUMBER = re.compile(r"^\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?$|^\d+(?:,\d+)?$")
 
@@ -135,8 +142,15 @@ def find_commune(communes: list[dict], name: str, departement: str) -> dict:
     return matches[0]
 
 
+def territories_of_communes(phase: str) -> dict[str, str]:
+    """INSEE code → id_ti of the territory whose perimeter holds the commune in that phase."""
+    with open(DATASETS / "territoires_communes.csv", encoding="utf-8") as f:
+        return {row["insee_com"]: row["id_ti"] for row in csv.DictReader(f) if row["phase"] == phase}
+
+
 def real_sites(facts: Path, communes: list[dict]) -> list[dict]:
     rows, seen = [], set()
+    territory_of = territories_of_communes(SITES_PHASE)
     with open(facts / "sites_cles_en_main.csv", encoding="utf-8") as f:
         for fact in csv.DictReader(f):
             name, notes = split_markers(fact["nom"])
@@ -175,35 +189,26 @@ def real_sites(facts: Path, communes: list[dict]) -> list[dict]:
                 "latitude": commune["latitude"],
                 "longitude": commune["longitude"],
                 "precision": "commune",
-                "id_ti": "",
+                "id_ti": territory_of.get(commune["insee_com"], ""),
+                "phase": SITES_PHASE if commune["insee_com"] in territory_of else "",
                 "remarque": " ; ".join(n.replace("INCERTAIN: ", "incertain : ") for n in notes),
                 "source": sources(fact["source_url"]),
             })
     return rows
 
 
-def write_csv(path: Path, rows: list[dict], fieldnames: list[str]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--faits", type=Path, default=ROOT.parent / "shared" / "facts", help="dossier des faits publics")
     args = parser.parse_args()
+    project = Project(ROOT)
     figures = key_figures(args.faits)
-    write_csv(DATASETS / "chiffres_cles.csv", figures, list(figures[0]))
+    write_csv_rows(DATASETS / "chiffres_cles.csv", figures, project.resource("chiffres_cles").field_names)
     print(f"datasets/chiffres_cles.csv : {len(figures)} chiffres clés.")
     sites = real_sites(args.faits, read_communes())
-    path = DATASETS / "sites_cles_en_main.csv"
-    examples = []
-    if path.exists():
-        with open(path, encoding="utf-8") as f:
-            examples = [row for row in csv.DictReader(f) if row["source"] == "exemple"]
-    write_csv(path, sites + examples, list(sites[0]))
-    print(f"datasets/sites_cles_en_main.csv : {len(sites)} sites réels, {len(examples)} sites d'exemple conservés.")
+    write_csv_rows(DATASETS / "sites_cles_en_main.csv", sites, project.resource("sites_cles_en_main").field_names)
+    print(f"datasets/sites_cles_en_main.csv : {len(sites)} sites réels, "
+          f"{sum(1 for s in sites if s['id_ti'])} dans un territoire {SITES_PHASE}.")
 
 
 if __name__ == "__main__":

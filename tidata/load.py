@@ -1,9 +1,13 @@
-"""Reading the package's CSV files into pandas, as text or typed from their schema.
+"""Reading the package's CSV files into pandas, as text or typed from their schema; writing rows the way the package
+writes them (UTF-8, comma, LF line ends).
 
 Codes (INSEE, SIREN, postcodes) are text everywhere: reading them as numbers would turn 01001 into 1001.
 """
 
 from __future__ import annotations
+
+import csv
+from pathlib import Path
 
 import pandas as pd
 
@@ -39,3 +43,11 @@ def dates(column: pd.Series) -> pd.Series:
 def read_package(project: Project) -> dict[str, pd.DataFrame]:
     """Every table of the package as text, keyed by resource name (call after a successful check)."""
     return {resource.name: read_text_table(project, resource) for resource in project.tables}
+
+
+def write_csv_rows(path: Path, rows: list[dict], fieldnames: list[str]) -> None:
+    """The package's CSV layout, for the scripts that make datasets: UTF-8 without BOM, comma, LF, minimal quoting."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)

@@ -12,12 +12,11 @@ import re
 import pandas as pd
 
 from .load import dates, numbers
-from .problems import WARNING, Problem
+from .problems import Problem
 from .project import Project
 
-CURRENT_PHASE = "2023-2027"
-PREVIOUS_PHASE = "2019-2022"
-MAX_EPCI = 4
+PHASES = ["2019-2022", "2023-2027"]  # in order
+PREVIOUS_PHASE, CURRENT_PHASE = PHASES
 FORMULA_START = ("=", "+", "-", "@")
 HTML_TAG = re.compile(r"</?[a-zA-Z!][^<>]*>")
 
@@ -36,18 +35,10 @@ class Context:
         line = None if line is None else int(line)  # pandas gives numpy integers; the report and cache want int
         return Problem(rule, self.files[resource], line, column, None if value is None else str(value), expected, severity)
 
-    def territory_phase(self) -> pd.Series:
-        territories = self.tables["territoires"]
-        return pd.Series(territories["phase"].values, index=territories["id_ti"].values)
 
-    def perimeter(self) -> pd.DataFrame:
-        """territoires_communes with each row's phase and EPCI, keeping the file's line numbers as index."""
-        perimeter = self.tables["territoires_communes"]
-        communes = self.tables["communes"].set_index("insee_com")
-        return perimeter.assign(
-            phase=perimeter["id_ti"].map(self.territory_phase()),
-            siren_epci=perimeter["insee_com"].map(communes["siren_epci"]),
-        )
+def territory_key(table: pd.DataFrame, phase: str = "phase", id_ti: str = "id_ti") -> pd.Series:
+    """« 2023-2027/ti-0101 »: a territory is its phase and its id_ti together (ANCT reuses ids between phases)."""
+    return table[phase] + "/" + table[id_ti]
 
 
 def foreign_keys(ctx: Context) -> list[Problem]:
@@ -82,7 +73,7 @@ def joined(table: pd.DataFrame, fields: list[str]) -> pd.Series:
 
 
 def commune_in_one_territory_per_phase(ctx: Context) -> list[Problem]:
-    perimeter = ctx.perimeter().dropna(subset=["phase"])
+    perimeter = ctx.tables["territoires_communes"]
     again = perimeter.duplicated(["insee_com", "phase"], keep="first")
     first = perimeter[~again].reset_index(names="line").set_index(["insee_com", "phase"])
     problems = []
@@ -100,56 +91,37 @@ def names_agree(ctx: Context) -> list[Problem]:
     """lib_com as in the referential, lib_ti as in territoires.csv."""
     perimeter = ctx.tables["territoires_communes"]
     communes = ctx.tables["communes"].set_index("insee_com")["lib_com"]
-    territories = ctx.tables["territoires"].set_index("id_ti")["lib_ti"]
+    territories = ctx.tables["territoires"]
+    names = pd.Series(territories["lib_ti"].values, index=territory_key(territories).values)
+    names = names[~names.index.duplicated()]
     problems = []
-    for column, key, reference, file in (
-        ("lib_com", "insee_com", communes, ctx.files["communes"]),
-        ("lib_ti", "id_ti", territories, ctx.files["territoires"]),
+    for column, keys, reference, file in (
+        ("lib_com", perimeter["insee_com"], communes, ctx.files["communes"]),
+        ("lib_ti", territory_key(perimeter), names, ctx.files["territoires"]),
     ):
-        expected = perimeter[key].map(reference)
+        expected = keys.map(reference)
         wrong = perimeter[expected.notna() & (perimeter[column] != expected)]
         for line, row in wrong.iterrows():
             problems.append(ctx.problem(
                 "Nom différent du référentiel", "territoires_communes", line, column, row[column],
-                f"{file} nomme {row[key]} « {expected[line]} ».",
+                f"{file} nomme {keys[line].replace('/', ' ')} « {expected[line]} ».",
             ))
     return problems
 
 
-def territory_epci_count(ctx: Context) -> list[Problem]:
-    """A 2023-2027 territory spans 1 to 4 EPCIs, unless `exception_perimetre` says why; partial EPCIs are reported."""
-    perimeter = ctx.perimeter()
-    members = perimeter[perimeter["siren_epci"].fillna("") != ""]
-    epci = ctx.tables["epci"].set_index("siren_epci")
+def territory_has_communes(ctx: Context) -> list[Problem]:
+    """Every territory has at least one commune in its phase. (A commune may join without the rest of its EPCI, and
+    a territory may span more than four EPCI: ANCT's own perimeters do both, so neither is reported.)"""
+    perimeter = ctx.tables["territoires_communes"]
     territories = ctx.tables["territoires"]
-    line_of = pd.Series(territories.index, index=territories["id_ti"].values)
-    line_of = line_of[~line_of.index.duplicated()]
-    problems = []
-    for line, territory in territories[~territories["id_ti"].isin(set(perimeter["id_ti"]))].iterrows():
-        problems.append(ctx.problem(
+    empty = ~territory_key(territories).isin(set(territory_key(perimeter)))
+    return [
+        ctx.problem(
             "Périmètre", "territoires", line, "id_ti", territory["id_ti"],
-            f"aucune commune de {ctx.files['territoires_communes']} n'appartient à ce territoire.",
-        ))
-    counts = members.groupby("id_ti")["siren_epci"].nunique()
-    current = territories[(territories["phase"] == CURRENT_PHASE) & (territories["exception_perimetre"] == "")]
-    for line, territory in current.iterrows():
-        count = int(counts.get(territory["id_ti"], 0))
-        if count > MAX_EPCI:
-            problems.append(ctx.problem(
-                "Périmètre", "territoires", line, "id_ti", territory["id_ti"],
-                f"le périmètre rassemble {count} EPCI ; un territoire de la phase {CURRENT_PHASE} en compte de 1 à {MAX_EPCI},"
-                " sauf exception justifiée dans la colonne exception_perimetre.",
-            ))
-    inside = members.groupby(["id_ti", "siren_epci"]).size().rename("inside").reset_index()
-    inside["total"] = pd.to_numeric(inside["siren_epci"].map(epci["nb_communes"]), errors="coerce")
-    for row in inside[inside["inside"] < inside["total"]].itertuples():
-        problems.append(ctx.problem(
-            "EPCI en partie dans un territoire", "territoires", line_of.get(row.id_ti), "id_ti", row.id_ti,
-            f"l'EPCI {row.siren_epci} ({epci.at[row.siren_epci, 'lib_epci']}) n'a que {row.inside} de ses {int(row.total)}"
-            " communes dans le territoire.",
-            WARNING,
-        ))
-    return problems
+            f"aucune commune de {ctx.files['territoires_communes']} n'appartient à ce territoire pour la phase {territory['phase']}.",
+        )
+        for line, territory in territories[empty].iterrows()
+    ]
 
 
 def territory_geography_agrees(ctx: Context) -> list[Problem]:
@@ -157,49 +129,88 @@ def territory_geography_agrees(ctx: Context) -> list[Problem]:
     perimeter = ctx.tables["territoires_communes"]
     communes = ctx.tables["communes"].set_index("insee_com")
     located = perimeter.assign(
+        territory=territory_key(perimeter),
         code_dep=perimeter["insee_com"].map(communes["code_dep"]),
         code_reg=perimeter["insee_com"].map(communes["code_reg"]),
     ).dropna(subset=["code_dep"])
+    territories = ctx.tables["territoires"]
+    keys = territory_key(territories)
     problems = []
     for column, source in (("codes_dep", "code_dep"), ("codes_reg", "code_reg")):
-        actual = located.groupby("id_ti")[source].agg(lambda codes: " ".join(sorted(set(codes))))
-        for line, territory in ctx.tables["territoires"].iterrows():
-            expected = actual.get(territory["id_ti"])
-            if expected is not None and territory[column] != expected:
-                problems.append(ctx.problem(
-                    "Géographie du territoire", "territoires", line, column, territory[column],
-                    f"les communes du périmètre donnent « {expected} ».",
-                ))
+        actual = located.groupby("territory")[source].agg(lambda codes: " ".join(sorted(set(codes))))
+        expected = keys.map(actual)
+        for line in territories.index[expected.notna() & (territories[column] != expected)]:
+            problems.append(ctx.problem(
+                "Géographie du territoire", "territoires", line, column, territories.at[line, column],
+                f"les communes du périmètre donnent « {expected[line]} ».",
+            ))
     return problems
 
 
-def renewal_links(ctx: Context) -> list[Problem]:
-    territories = ctx.tables["territoires"]
-    phases = ctx.territory_phase()
+def filiations_agree(ctx: Context) -> list[Problem]:
+    """territoires_filiations holds exactly the pairs of consecutive-phase territories that share communes, with the
+    counts and shares the perimeters give (it is computed, so any difference means it is out of date)."""
+    filiations = ctx.tables["territoires_filiations"]
+    expected = expected_filiations(ctx.tables["territoires_communes"])
+    found = filiations.assign(pair=territory_key(filiations) + ">" + territory_key(filiations, "phase_precedente", "id_ti_precedent"))
     problems = []
-    for line, row in territories.iterrows():
-        previous = row["id_ti_precedent"]
-        if row["type_labellisation"] == "renouvelé" and not previous:
-            expected = "un territoire renouvelé indique dans id_ti_precedent le territoire qu'il prolonge."
-            problems.append(ctx.problem("Renouvellement", "territoires", line, "id_ti_precedent", previous, expected))
-        elif row["type_labellisation"] == "nouveau" and previous:
-            expected = "un nouveau territoire n'a pas de territoire précédent : videz la cellule ou écrivez « renouvelé »."
-            problems.append(ctx.problem("Renouvellement", "territoires", line, "id_ti_precedent", previous, expected))
-        elif previous and (row["phase"] != CURRENT_PHASE or phases.get(previous, PREVIOUS_PHASE) != PREVIOUS_PHASE):
-            expected = f"le territoire précédent doit être de la phase {PREVIOUS_PHASE}, et seul un territoire de la phase {CURRENT_PHASE} en a un."
-            problems.append(ctx.problem("Renouvellement", "territoires", line, "id_ti_precedent", previous, expected))
+    redo = "recalculez-la avec python scripts/deriver_perimetres.py ou python build.py import."
+    for line, row in found.iterrows():  # the schema holds phase and phase_precedente to consecutive phases
+        want = expected.get(row["pair"])
+        if want is None:
+            problems.append(ctx.problem("Filiation", "territoires_filiations", line, "id_ti_precedent", row["id_ti_precedent"],
+                                        f"ces deux territoires n'ont aucune commune en commun ; {redo}"))
+            continue
+        for column, value in want.items():
+            if number_text(row[column]) != value:
+                problems.append(ctx.problem("Filiation", "territoires_filiations", line, column, row[column],
+                                            f"les périmètres donnent {value} ; {redo}"))
+    for pair in sorted(set(expected) - set(found["pair"])):
+        current, previous = pair.split(">")
+        problems.append(ctx.problem("Filiation", "territoires_filiations", None, "id_ti_precedent", previous.replace("/", " "),
+                                    f"{current.replace('/', ' ')} partage {expected[pair]['communes_en_commun']} communes avec ce"
+                                    f" territoire, mais la ligne manque ; {redo}"))
     return problems
+
+
+def expected_filiations(perimeter: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """« current key>previous key » → {communes_en_commun, part_territoire, part_precedent} as text."""
+    keys = territory_key(perimeter)
+    sizes = keys.value_counts()
+    pairs: dict[str, dict[str, str]] = {}
+    for newer, older in zip(PHASES[1:], PHASES):
+        now = perimeter[perimeter["phase"] == newer]
+        then = perimeter[perimeter["phase"] == older]
+        shared = now.merge(then, on="insee_com", suffixes=("", "_avant"))
+        counts = shared.groupby(["id_ti", "id_ti_avant"]).size()
+        for (id_ti, before), count in counts.items():
+            current, previous = f"{newer}/{id_ti}", f"{older}/{before}"
+            pairs[f"{current}>{previous}"] = {
+                "communes_en_commun": str(count),
+                "part_territoire": f"{100 * count / sizes[current]:.1f}",
+                "part_precedent": f"{100 * count / sizes[previous]:.1f}",
+            }
+    return pairs
+
+
+def number_text(value: str) -> str:
+    """The way the derivation writes numbers (« 34 », « 87.5 »), so that 87.50 and 87.5 compare equal."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return str(int(number)) if "." not in value else f"{number:.1f}"
 
 
 def project_commune_in_perimeter(ctx: Context) -> list[Problem]:
     projects = ctx.tables["projets"]
-    inside = set(joined(ctx.tables["territoires_communes"], ["id_ti", "insee_com"]))
-    outside = (projects["insee_com"] != "") & ~joined(projects, ["id_ti", "insee_com"]).isin(inside)
+    inside = set(joined(ctx.tables["territoires_communes"], ["phase", "id_ti", "insee_com"]))
+    outside = (projects["insee_com"] != "") & ~joined(projects, ["phase", "id_ti", "insee_com"]).isin(inside)
     problems = []
     for line, row in projects[outside].iterrows():
         problems.append(ctx.problem(
             "Commune hors du territoire", "projets", line, "insee_com", row["insee_com"],
-            f"cette commune n'est pas dans le périmètre du territoire {row['id_ti']}.",
+            f"cette commune n'est pas dans le périmètre du territoire {row['id_ti']} ({row['phase']}).",
         ))
     return problems
 
@@ -223,20 +234,24 @@ def project_amounts_and_dates(ctx: Context) -> list[Problem]:
 
 
 def site_territory_holds_commune(ctx: Context) -> list[Problem]:
+    """A site's territory is the 2023-2027 territory whose perimeter holds its commune: filled when there is one."""
     sites = ctx.tables["sites_cles_en_main"]
-    perimeter = ctx.perimeter()
+    perimeter = ctx.tables["territoires_communes"]
     current = perimeter[perimeter["phase"] == CURRENT_PHASE]
     holder = pd.Series(current["id_ti"].values, index=current["insee_com"].values)
     holder = holder[~holder.index.duplicated()]
     problems = []
-    for line, row in sites[sites["id_ti"] != ""].iterrows():
-        actual = holder.get(row["insee_com"])
-        if actual != row["id_ti"]:
-            where = f"elle est dans le territoire {actual}" if actual else f"elle n'est dans aucun territoire de la phase {CURRENT_PHASE}"
-            problems.append(ctx.problem(
-                "Territoire d'un site", "sites_cles_en_main", line, "id_ti", row["id_ti"],
-                f"le territoire d'un site est celui dont le périmètre contient sa commune {row['insee_com']} ; {where}.",
-            ))
+    for line, row in sites.iterrows():
+        actual = holder.get(row["insee_com"], "")
+        given = row["id_ti"] if row["phase"] in ("", CURRENT_PHASE) else f"{row['id_ti']} ({row['phase']})"
+        if given == actual and row["phase"] == (CURRENT_PHASE if actual else ""):
+            continue
+        if actual:
+            expected = f"écrivez {actual} dans id_ti et {CURRENT_PHASE} dans phase : ce territoire contient sa commune {row['insee_com']}."
+        else:
+            expected = f"videz id_ti et phase : sa commune {row['insee_com']} n'est dans aucun territoire de la phase {CURRENT_PHASE}."
+        problems.append(ctx.problem("Territoire d'un site", "sites_cles_en_main", line, "id_ti", given,
+                                    f"le territoire d'un site est celui dont le périmètre contient sa commune ; {expected}"))
     return problems
 
 
@@ -304,12 +319,12 @@ RULES = [
     (foreign_keys, set()),
     (commune_in_one_territory_per_phase, {"territoires", "territoires_communes", "communes"}),
     (names_agree, {"territoires", "territoires_communes", "communes"}),
-    (territory_epci_count, {"territoires", "territoires_communes", "communes", "epci"}),
+    (territory_has_communes, {"territoires", "territoires_communes"}),
     (territory_geography_agrees, {"territoires", "territoires_communes", "communes"}),
-    (renewal_links, {"territoires"}),
+    (filiations_agree, {"territoires_filiations", "territoires_communes"}),
     (project_commune_in_perimeter, {"projets", "territoires_communes"}),
     (project_amounts_and_dates, {"projets"}),
-    (site_territory_holds_commune, {"sites_cles_en_main", "territoires", "territoires_communes", "communes"}),
+    (site_territory_holds_commune, {"sites_cles_en_main", "territoires_communes"}),
     (envelope_shares_within_parent, {"enveloppes"}),
     (free_text_is_plain, set()),
 ]
