@@ -16,19 +16,36 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "petit"
 PROJECT_FILES = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides"]
 
 
-@pytest.fixture
-def petit(tmp_path) -> Path:
-    """A copy of the project whose datasets/ is the small package of tests/fixtures/petit (real referential rows)."""
-    root = tmp_path / "projet"
-    root.mkdir()
+def copy_project(root: Path, datasets: Path = FIXTURE / "datasets") -> Path:
+    """A copy of the project at `root` with the given datasets/ (the small package by default). Resources that hold
+    generated example rows (source « exemple ») are declared so in the copy's datapackage.yaml, as check requires."""
+    root.mkdir(parents=True)
     for name in PROJECT_FILES:
         source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        else:
-            shutil.copy(source, root / name)
-    shutil.copytree(FIXTURE / "datasets", root / "datasets")
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    shutil.copytree(datasets, root / "datasets")
+    declare_examples(root)
     return root
+
+
+def declare_examples(root: Path) -> None:
+    from tidata.import_files import set_example_flag
+    from tidata.project import Project
+
+    path = root / "datapackage.yaml"
+    text = path.read_text(encoding="utf-8")
+    for resource in Project(root).tables:
+        _, rows = read_rows(root / resource.path)
+        if any(row.get("source") == "exemple" for row in rows):
+            text = set_example_flag(text, resource.name, True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def petit(tmp_path) -> Path:
+    """A copy of the project whose datasets/ is the small package of tests/fixtures/petit (five real territories,
+    generated example projects, envelopes and sites)."""
+    return copy_project(tmp_path / "projet")
 
 
 class Run:

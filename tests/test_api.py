@@ -1,4 +1,4 @@
-"""The static JSON API, on the small package."""
+"""The static JSON API, on the small package (five real territories; ti-2708 names two of them)."""
 
 import json
 
@@ -13,19 +13,44 @@ def files(root):
     return api.api_files(Catalogue(project, read_package(project), last_change="2026-11-26"))
 
 
-def test_territory_file_holds_its_projects_envelopes_and_epci(petit):
-    detail = json.loads(files(petit)["api/territoires/ti-ex-2001.json"])
+def test_territory_file_holds_its_groupings_projects_envelopes_and_epci(petit):
+    detail = json.loads(files(petit)["api/territoires/2023-2027/ti-2703.json"])
+    assert detail["lib_ti"] == "Bourgogne Industrie"
     assert [p["id_projet"] for p in detail["projets"]] == ["prj-ex-00001", "prj-ex-00002"]
     assert detail["projets"][0]["cout_total_eur"] == 2500000
-    assert {e["siren_epci"] for e in detail["epci"]} == {"247100290", "200070316", "247104094"}
+    assert "242100410" in {g["siren_groupement"] for g in detail["groupements"]}  # Dijon Métropole
+    assert detail["groupements"][0]["annee_cog"] == 2023
+    assert "247100290" in {e["siren_epci"] for e in detail["epci"]}  # CU Le Creusot Montceau-les-Mines
     assert detail["enveloppes"][0]["montant_eur"] == 40000
-    assert detail["id_ti_precedent"] == "ti-ex-1001"
+
+
+def test_same_id_in_two_phases_gives_two_files(petit):
+    out = files(petit)
+    before = json.loads(out["api/territoires/2019-2022/ti-2708.json"])
+    after = json.loads(out["api/territoires/2023-2027/ti-2708.json"])
+    assert (before["lib_ti"], after["lib_ti"]) == ("Ouest Saône-et-Loire", "Nord Franche-Comté")
+    assert before["nb_communes"] != after["nb_communes"]
+
+
+def test_predecessor_points_to_the_territory_of_the_previous_phase(petit):
+    out = files(petit)
+    successor = json.loads(out["api/territoires/2023-2027/ti-2703.json"])
+    assert successor["precedents"] == [{
+        "phase": "2019-2022", "id_ti": "ti-2708", "communes_en_commun": 163, "part_territoire": 87.6,
+        "part_precedent": 100.0, "api": "api/territoires/2019-2022/ti-2708.json",
+    }]
+    assert successor["precedents"][0]["api"] in out
+    predecessor = json.loads(out["api/territoires/2019-2022/ti-2708.json"])
+    assert [(s["phase"], s["id_ti"]) for s in predecessor["suivants"]] == [("2023-2027", "ti-2703")]
+    assert json.loads(out["api/territoires/2023-2027/ti-2708.json"])["precedents"] == []
 
 
 def test_territory_list_gives_every_territory_with_its_page(petit):
     listing = json.loads(files(petit)["api/territoires.json"])
-    assert [t["id_ti"] for t in listing["territoires"]] == ["ti-ex-1001", "ti-ex-2001", "ti-ex-2002"]
-    assert listing["territoires"][1]["page"].startswith("territoires/ti-ex-2001-")
+    keys = [(t["phase"], t["id_ti"]) for t in listing["territoires"]]
+    assert keys == [("2019-2022", "ti-2702"), ("2019-2022", "ti-2708"), ("2023-2027", "ti-2703"), ("2023-2027", "ti-2704"),
+                    ("2023-2027", "ti-2708")]
+    assert listing["territoires"][1]["page"] == "territoires/2019-2022/ti-2708/"
     assert listing["maj"] == "2026-11-26"
 
 
@@ -33,7 +58,7 @@ def test_commune_lookup_gives_both_phases_and_keeps_codes_as_text(petit):
     communes = json.loads(files(petit)["api/communes/71.json"])["communes"]
     le_creusot = next(c for c in communes if c["lib_com"] == "Le Creusot")
     assert le_creusot["insee_com"] == "71153"
-    assert le_creusot["id_ti"] == "ti-ex-2001" and le_creusot["id_ti_2019_2022"] == "ti-ex-1001"
+    assert le_creusot["id_ti"] == "ti-2703" and le_creusot["id_ti_2019_2022"] == "ti-2708"
     marcigny = next(c for c in communes if c["lib_com"] == "Marcigny")
     assert marcigny["id_ti"] is None
 

@@ -1,16 +1,26 @@
 """`python build.py check`: the programme's rules, each with failing and passing data.
 
-The package is tests/fixtures/petit: real communes and EPCIs of Saône-et-Loire, three example territories
-(ti-ex-1001 for 2019-2022; ti-ex-2001, which renews it, and ti-ex-2002 for 2023-2027).
+The package is tests/fixtures/petit (tests/fixtures/refaire_petit.py): five real territories with their real
+perimeters — Grand Chalon (2019-2022 ti-2702, 2023-2027 ti-2704), Ouest Saône-et-Loire (2019-2022 ti-2708),
+Bourgogne Industrie (2023-2027 ti-2703, which took its communes) and Nord Franche-Comté (2023-2027 ti-2708: the
+same id as Ouest Saône-et-Loire for another territory) — and generated example projects, envelopes and sites.
+territoires.csv lines: 2 = 2019-2022 ti-2702, 3 = 2019-2022 ti-2708, 4 = 2023-2027 ti-2703, 5 = 2023-2027 ti-2704,
+6 = 2023-2027 ti-2708.
 """
 
 from conftest import add_row, read_rows, set_cell, tree_digest, write_rows
 
 
-def perimeter_line(root, id_ti, index=0):
+def perimeter_line(root, phase, id_ti, index=0):
     _, rows = read_rows(root / "datasets" / "territoires_communes.csv")
-    lines = [n + 2 for n, row in enumerate(rows) if row["id_ti"] == id_ti]
+    lines = [n + 2 for n, row in enumerate(rows) if (row["phase"], row["id_ti"]) == (phase, id_ti)]
     return lines[index], rows[lines[index] - 2]
+
+
+def remove_rows(root, file, keep):
+    path = root / "datasets" / file
+    fields, rows = read_rows(path)
+    write_rows(path, fields, [r for r in rows if keep(r)])
 
 
 def test_small_package_passes(petit, run):
@@ -24,6 +34,7 @@ def test_shipped_package_passes(run):
 
     result = run(ROOT, "check")
     assert result.code == 0, result.text
+    assert "aucun problème" in result.out
 
 
 def test_check_never_changes_datasets(petit, run):
@@ -34,116 +45,75 @@ def test_check_never_changes_datasets(petit, run):
 
 
 def test_commune_in_two_territories_of_one_phase_is_refused(petit, run):
-    _, row = perimeter_line(petit, "ti-ex-2001")
+    _, row = perimeter_line(petit, "2023-2027", "ti-2704")
     line = add_row(petit, "territoires_communes.csv", insee_com=row["insee_com"], lib_com=row["lib_com"],
-                   id_ti="ti-ex-2002", lib_ti="Exemple – Grand Autunois Morvan")
+                   id_ti="ti-2703", lib_ti="Bourgogne Industrie", phase="2023-2027")
     result = run(petit, "check")
     assert result.code == 1
     assert f"datasets/territoires_communes.csv, ligne {line}, colonne insee_com : « {row['insee_com']} »" in result.err
-    assert "appartient déjà au territoire ti-ex-2001" in result.err
+    assert "appartient déjà au territoire ti-2704" in result.err
 
 
 def test_commune_in_territories_of_two_phases_is_accepted(petit, run):
     _, rows = read_rows(petit / "datasets" / "territoires_communes.csv")
-    first_phase = {r["insee_com"] for r in rows if r["id_ti"] == "ti-ex-1001"}
-    second_phase = {r["insee_com"] for r in rows if r["id_ti"] == "ti-ex-2001"}
-    assert first_phase & second_phase
+    le_creusot = {(r["phase"], r["id_ti"]) for r in rows if r["insee_com"] == "71153"}
+    assert le_creusot == {("2019-2022", "ti-2708"), ("2023-2027", "ti-2703")}
     assert run(petit, "check").code == 0
 
 
 def test_commune_name_differing_from_the_referential_is_refused(petit, run):
-    line, row = perimeter_line(petit, "ti-ex-2002")
-    set_cell(petit, "territoires_communes.csv", line, "lib_com", "Autun-la-Belle")
+    line, _ = perimeter_line(petit, "2023-2027", "ti-2704")
+    set_cell(petit, "territoires_communes.csv", line, "lib_com", "Chalon-la-Belle")
     result = run(petit, "check")
     assert result.code == 1
-    assert f"ligne {line}, colonne lib_com : « Autun-la-Belle »" in result.err
+    assert f"ligne {line}, colonne lib_com : « Chalon-la-Belle »" in result.err
     assert "datasets/referentiel/communes.csv nomme" in result.err
 
 
-def test_territory_name_differing_from_territoires_is_refused(petit, run):
-    line, _ = perimeter_line(petit, "ti-ex-2002")
-    set_cell(petit, "territoires_communes.csv", line, "lib_ti", "Autre nom")
+def test_territory_name_is_the_one_of_the_same_phase(petit, run):
+    # ti-2708 is Ouest Saône-et-Loire in 2019-2022 and Nord Franche-Comté in 2023-2027
+    line, _ = perimeter_line(petit, "2023-2027", "ti-2708")
+    set_cell(petit, "territoires_communes.csv", line, "lib_ti", "Ouest Saône-et-Loire")
     result = run(petit, "check")
     assert result.code == 1
-    assert "datasets/territoires.csv nomme ti-ex-2002 « Exemple – Grand Autunois Morvan »" in result.err
-
-
-def test_territory_of_five_epci_is_refused_without_exception(petit, run):
-    move_second_territory_and_marcigny_into_first(petit)
-    result = run(petit, "check")
-    assert result.code == 1
-    assert "datasets/territoires.csv, ligne 3, colonne id_ti : « ti-ex-2001 » — le périmètre rassemble 5 EPCI" in result.err
-
-
-def test_territory_of_five_epci_is_accepted_with_an_exception(petit, run):
-    move_second_territory_and_marcigny_into_first(petit)
-    set_cell(petit, "territoires.csv", 3, "exception_perimetre", "Dérogation accordée par le comité de pilotage.")
-    result = run(petit, "check")
-    assert "rassemble 5 EPCI" not in result.text
-
-
-def move_second_territory_and_marcigny_into_first(root):
-    path = root / "datasets" / "territoires_communes.csv"
-    fields, rows = read_rows(path)
-    lib = next(r["lib_ti"] for r in rows if r["id_ti"] == "ti-ex-2001")
-    for row in rows:
-        if row["id_ti"] == "ti-ex-2002":
-            row.update(id_ti="ti-ex-2001", lib_ti=lib)
-    _, communes = read_rows(root / "datasets" / "referentiel" / "communes.csv")
-    for commune in communes:
-        if commune["siren_epci"] == "247100639":
-            rows.append({"insee_com": commune["insee_com"], "lib_com": commune["lib_com"], "id_ti": "ti-ex-2001",
-                         "lib_ti": lib, "source": "exemple"})
-    write_rows(path, fields, rows)
+    assert f"ligne {line}, colonne lib_ti : « Ouest Saône-et-Loire » — datasets/territoires.csv nomme 2023-2027 ti-2708 « Nord Franche-Comté »" in result.err
 
 
 def test_territory_without_communes_is_refused(petit, run):
-    path = petit / "datasets" / "territoires_communes.csv"
-    fields, rows = read_rows(path)
-    write_rows(path, fields, [r for r in rows if r["id_ti"] != "ti-ex-2002"])
+    remove_rows(petit, "territoires_communes.csv", lambda r: (r["phase"], r["id_ti"]) != ("2023-2027", "ti-2708"))
     result = run(petit, "check")
     assert result.code == 1
-    assert "ligne 4, colonne id_ti : « ti-ex-2002 » — aucune commune" in result.err
+    assert "ligne 6, colonne id_ti : « ti-2708 » — aucune commune de datasets/territoires_communes.csv n'appartient à ce territoire pour la phase 2023-2027" in result.err
 
 
-def test_epci_partly_inside_is_a_warning_and_fails_in_strict_mode(petit, run):
-    path = petit / "datasets" / "territoires_communes.csv"
-    fields, rows = read_rows(path)
-    line, removed = perimeter_line(petit, "ti-ex-2002")
-    write_rows(path, fields, [r for r in rows if r is not rows[line - 2]])
-    result = run(petit, "check")
+def test_commune_joining_without_the_rest_of_its_epci_is_accepted(petit, run):
+    _, removed = perimeter_line(petit, "2023-2027", "ti-2708", index=3)
+    remove_rows(petit, "territoires_communes.csv", lambda r: r is not removed and r != removed)
+    result = run(petit, "--strict", "check")
     assert result.code == 0, result.text
-    assert "Avertissements — EPCI en partie dans un territoire" in result.out
-    assert "l'EPCI 200070530 (CC du Grand Autunois Morvan) n'a que 54 de ses 55 communes" in result.out
-    assert run(petit, "--strict", "check").code == 1
 
 
 def test_departements_differing_from_the_perimeter_are_refused(petit, run):
-    set_cell(petit, "territoires.csv", 4, "codes_dep", "21 71")
+    set_cell(petit, "territoires.csv", 5, "codes_dep", "21 71")
     result = run(petit, "check")
     assert result.code == 1
-    assert "ligne 4, colonne codes_dep : « 21 71 » — les communes du périmètre donnent « 71 »" in result.err
-
-
-def test_renewed_territory_without_predecessor_is_refused(petit, run):
-    set_cell(petit, "territoires.csv", 3, "id_ti_precedent", "")
-    result = run(petit, "check")
-    assert result.code == 1
-    assert "un territoire renouvelé indique dans id_ti_precedent" in result.err
-
-
-def test_new_territory_with_predecessor_is_refused(petit, run):
-    set_cell(petit, "territoires.csv", 4, "id_ti_precedent", "ti-ex-1001")
-    result = run(petit, "check")
-    assert result.code == 1
-    assert "un nouveau territoire n'a pas de territoire précédent" in result.err
+    assert "ligne 5, colonne codes_dep : « 21 71 » — les communes du périmètre donnent « 71 »" in result.err
 
 
 def test_unknown_territory_reference_is_refused(petit, run):
-    set_cell(petit, "projets.csv", 3, "id_ti", "ti-ex-9999")
+    set_cell(petit, "projets.csv", 3, "id_ti", "ti-9999")
     result = run(petit, "check")
     assert result.code == 1
-    assert "datasets/projets.csv, ligne 3, colonne id_ti : « ti-ex-9999 » — absent de la colonne id_ti de datasets/territoires.csv" in result.err
+    assert ("datasets/projets.csv, ligne 3, colonne phase, id_ti : « 2023-2027, ti-9999 » — absent des colonnes phase, id_ti"
+            " (ensemble) de datasets/territoires.csv") in result.err
+
+
+def test_a_territory_is_found_by_its_phase_and_its_id_together(petit, run):
+    # the 2019-2022 project of ti-2708 (Ouest Saône-et-Loire, Le Creusot) moved to 2023-2027 names Nord Franche-Comté
+    set_cell(petit, "projets.csv", 5, "phase", "2023-2027")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert "ligne 5, colonne insee_com : « 71153 » — cette commune n'est pas dans le périmètre du territoire ti-2708 (2023-2027)" in result.err
 
 
 def test_project_commune_outside_its_territory_is_refused(petit, run):
@@ -151,7 +121,7 @@ def test_project_commune_outside_its_territory_is_refused(petit, run):
     result = run(petit, "check")
     assert result.code == 1
     assert "datasets/projets.csv, ligne 4, colonne insee_com" in result.err
-    assert "n'est pas dans le périmètre du territoire ti-ex-2002" in result.err
+    assert "n'est pas dans le périmètre du territoire ti-2704 (2023-2027)" in result.err
 
 
 def read_commune(root, name):
@@ -179,15 +149,23 @@ def test_end_date_before_start_is_refused(petit, run):
 
 
 def test_site_in_a_territory_that_does_not_hold_its_commune_is_refused(petit, run):
-    set_cell(petit, "sites_cles_en_main.csv", 2, "id_ti", "ti-ex-2002")
+    set_cell(petit, "sites_cles_en_main.csv", 2, "id_ti", "ti-2704")
     result = run(petit, "check")
     assert result.code == 1
-    assert "ligne 2, colonne id_ti : « ti-ex-2002 » — le territoire d'un site est celui dont le périmètre contient sa commune" in result.err
-    assert "elle est dans le territoire ti-ex-2001" in result.err
+    assert "ligne 2, colonne id_ti : « ti-2704 » — le territoire d'un site est celui dont le périmètre contient sa commune" in result.err
+    assert "écrivez ti-2703 dans id_ti et 2023-2027 dans phase" in result.err
 
 
-def test_site_outside_every_territory_may_have_no_territory(petit, run):
-    assert run(petit, "check").code == 0  # scem-ex-02, in Marcigny, has an empty id_ti
+def test_site_without_the_territory_that_holds_its_commune_is_refused(petit, run):
+    set_cell(petit, "sites_cles_en_main.csv", 2, "id_ti", "")
+    set_cell(petit, "sites_cles_en_main.csv", 2, "phase", "")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert "écrivez ti-2703 dans id_ti et 2023-2027 dans phase : ce territoire contient sa commune 71153" in result.err
+
+
+def test_site_outside_every_territory_has_no_territory(petit, run):
+    assert run(petit, "check").code == 0  # scem-ex-02, in Marcigny, has an empty id_ti and phase
 
 
 def test_territory_shares_above_the_national_envelope_are_refused(petit, run):
@@ -200,6 +178,28 @@ def test_territory_shares_above_the_national_envelope_are_refused(petit, run):
 def test_territory_shares_within_the_national_envelope_are_accepted(petit, run):
     set_cell(petit, "enveloppes.csv", 4, "montant_eur", "99960000")
     assert run(petit, "check").code == 0
+
+
+def test_filiation_out_of_date_with_the_perimeters_is_refused(petit, run):
+    set_cell(petit, "territoires_filiations.csv", 3, "communes_en_commun", "50")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert ("datasets/territoires_filiations.csv, ligne 3, colonne communes_en_commun : « 50 » — les périmètres donnent 51 ;"
+            " recalculez-la") in result.err
+
+
+def test_missing_filiation_is_refused(petit, run):
+    remove_rows(petit, "territoires_filiations.csv", lambda r: r["id_ti"] != "ti-2704")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert "2023-2027 ti-2704 partage 51 communes avec ce territoire, mais la ligne manque" in result.err
+
+
+def test_filiation_between_territories_without_common_communes_is_refused(petit, run):
+    add_row(petit, "territoires_filiations.csv", id_ti="ti-2708", id_ti_precedent="ti-2702")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert "colonne id_ti_precedent : « ti-2702 » — ces deux territoires n'ont aucune commune en commun" in result.err
 
 
 def test_text_starting_like_a_formula_is_refused(petit, run):
@@ -220,3 +220,14 @@ def test_text_with_an_html_tag_is_refused(petit, run):
 def test_text_with_ordinary_signs_is_accepted(petit, run):
     set_cell(petit, "projets.csv", 2, "titre", "R&D | *usine* _4.0_ # 100 % > objectif")
     assert run(petit, "check").code == 0
+
+
+def test_example_row_in_a_resource_declared_real_is_refused(petit, run):
+    from tidata.import_files import set_example_flag
+
+    path = petit / "datapackage.yaml"
+    path.write_text(set_example_flag(path.read_text(encoding="utf-8"), "projets", False), encoding="utf-8")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert ("datasets/projets.csv, ligne 2, colonne source : « exemple » — une ligne d'exemple générée ne peut pas être"
+            " publiée : datapackage.yaml déclare « projets » réelle (exemple: false)") in result.err

@@ -23,7 +23,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from conftest import FIXTURE, PROJECT_FILES, ROOT
+from conftest import ROOT, copy_project
 from tidata.downloads import build_downloads, read_text, typed_table, write_downloads
 from tidata.project import Project
 from tidata.spreadsheet import Properties, Sheet, workbook_bytes, zip_bytes
@@ -32,20 +32,10 @@ FORMATS = {"csv", "parquet", "json"}
 GEOJSON = ["territoires.geojson", "sites_cles_en_main.geojson", "epci.geojson", "departements.geojson"]
 
 
-def copy_petit(root: Path) -> Path:
-    """The small real package of tests/fixtures/petit in a project copy, as conftest's `petit` makes it."""
-    root.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    shutil.copytree(FIXTURE / "datasets", root / "datasets")
-    return root
-
-
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """The petit package, its downloads, and the folder they were written to."""
-    project = Project(copy_petit(tmp_path_factory.mktemp("petit") / "projet"))
+    project = Project(copy_project(tmp_path_factory.mktemp("petit") / "projet"))
     downloads = build_downloads(project)
     site = tmp_path_factory.mktemp("site")
     write_downloads(downloads, site)
@@ -204,7 +194,7 @@ def test_csv_is_utf8_without_bom_with_lf_line_endings(small):
 
 
 def test_csv_from_excel_with_bom_and_crlf_is_published_normalised(tmp_path):
-    project = Project(copy_petit(tmp_path / "projet"))
+    project = Project(copy_project(tmp_path / "projet"))
     path = project.path(project.resource("projets"))
     original = path.read_bytes()
     path.write_bytes(b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n"))
@@ -327,17 +317,18 @@ def test_geojson_is_valid_rfc7946(small, name):
 def test_territories_are_the_union_of_their_communes_epcis(small):
     project, files, _ = small
     features = json.loads(files["territoires.geojson"].content)["features"]
-    assert [f["id"] for f in features] == package_table(project, "territoires")["id_ti"].tolist()
+    territories = package_table(project, "territoires")
+    assert [f["id"] for f in features] == (territories["phase"] + "/" + territories["id_ti"]).tolist()
     communes = package_table(project, "communes").set_index("insee_com")["siren_epci"]
     perimeter = package_table(project, "territoires_communes")
     outlines = {f["properties"]["siren_epci"]: shape(f["geometry"])
                 for f in json.loads(files["epci.geojson"].content)["features"]}
-    labelled = package_table(project, "territoires").set_index("id_ti")["date_labellisation"]
+    names = dict(zip(territories["phase"] + "/" + territories["id_ti"], territories["lib_ti"]))
     for feature in features:
-        sirens = set(communes[perimeter.loc[perimeter["id_ti"] == feature["id"], "insee_com"]])
-        expected = shapely.union_all([outlines[s] for s in sirens])
+        members = perimeter.loc[perimeter["phase"] + "/" + perimeter["id_ti"] == feature["id"], "insee_com"]
+        expected = shapely.union_all([outlines[s] for s in set(communes[members])])
         assert shape(feature["geometry"]).symmetric_difference(expected).area < 1e-6 * expected.area
-        assert feature["properties"]["date_labellisation"] == labelled[feature["id"]]
+        assert feature["properties"]["lib_ti"] == names[feature["id"]]
 
 
 def test_sites_are_points_at_their_coordinates(small):
@@ -379,7 +370,7 @@ def test_published_datapackage_points_at_the_published_files_with_their_checksum
 
 def test_two_builds_in_two_copies_give_identical_bytes(small, tmp_path):
     _, files, _ = small
-    again = build_downloads(Project(copy_petit(tmp_path / "autre")))
+    again = build_downloads(Project(copy_project(tmp_path / "autre")))
     assert {d.name: d.content for d in again} == {name: d.content for name, d in files.items()}
 
 

@@ -39,7 +39,7 @@ def index_of(datasets: Path) -> dict:
     """The index as the browser gets it: built, written, read back."""
     t = tables(datasets)
     territories = t["territories"]
-    territory_urls = {i: urls.page_url(urls.territory_page(i, name)) for i, name in zip(territories.id_ti, territories.lib_ti)}
+    territory_urls = {key: urls.page_url(urls.territory_page(key)) for key in territories.phase + "/" + territories.id_ti}
     return json.loads(finder.index_json(finder.build_index(**t, territory_urls=territory_urls)))
 
 
@@ -137,44 +137,48 @@ def test_corsican_insee_codes(shipped):
 
 def test_commune_gives_its_current_and_previous_territory(petit):
     (montceau,) = finder.search(petit, "71306")
-    assert montceau["current"]["id"] == "ti-ex-2001" and montceau["current"]["phase"] == "2023-2027"
-    assert montceau["previous"]["id"] == "ti-ex-1001" and montceau["previous"]["phase"] == "2019-2022"
-    assert montceau["current"]["url"].startswith("territoires/ti-ex-2001-") and montceau["current"]["url"].endswith("/")
+    assert montceau["current"]["id"] == "ti-2703" and montceau["current"]["phase"] == "2023-2027"
+    assert montceau["current"]["name"] == "Bourgogne Industrie"
+    assert montceau["previous"]["id"] == "ti-2708" and montceau["previous"]["phase"] == "2019-2022"
+    assert montceau["previous"]["name"] == "Ouest Saône-et-Loire"  # not Nord Franche-Comté, ti-2708 of 2023-2027
+    assert montceau["current"]["url"] == "territoires/2023-2027/ti-2703/"
+    assert montceau["previous"]["url"] == "territoires/2019-2022/ti-2708/"
     assert montceau["dep_name"] == "Saône-et-Loire" and montceau["postcodes"] == ["71300"]
 
 
-def test_autun_is_only_in_a_current_territory(petit):
-    (autun,) = finder.search(petit, "71014")
-    assert autun["current"]["id"] == "ti-ex-2002" and autun["previous"] is None
+def test_commune_that_entered_the_programme_in_2023_has_only_a_current_territory(petit):
+    (buxy,) = finder.search(petit, "71070")  # Buxy: CC Sud Côte Chalonnaise joined Grand Chalon in 2023
+    assert buxy["current"]["id"] == "ti-2704" and buxy["previous"] is None
 
 
 def test_marcigny_is_in_no_territory(petit):
-    for commune in finder.search(petit, "71110"):
-        assert commune["current"] is None and commune["previous"] is None
+    (marcigny,) = finder.search(petit, "71275")
+    assert marcigny["current"] is None and marcigny["previous"] is None
 
 
 def test_index_is_deterministic_and_sorted(petit):
     t = tables(FIXTURE)
-    territory_urls = {i: f"territoires/{i}/" for i in t["territories"].id_ti}
+    territory_urls = {key: f"territoires/{key}/" for key in t["territories"].phase + "/" + t["territories"].id_ti}
     first = finder.index_json(finder.build_index(**t, territory_urls=territory_urls))
     shuffled = {name: frame.sample(frac=1, random_state=1) for name, frame in t.items()}
     assert finder.index_json(finder.build_index(**shuffled, territory_urls=territory_urls)) == first
-    assert [row[0] for row in petit["territories"]] == ["ti-ex-1001", "ti-ex-2001", "ti-ex-2002"]
-    assert petit["communes"][0][1] == "Le Creusot"  # the most populous commune of the fixture first
+    assert [row[2] + "/" + row[0] for row in petit["territories"]] == [
+        "2019-2022/ti-2702", "2019-2022/ti-2708", "2023-2027/ti-2703", "2023-2027/ti-2704", "2023-2027/ti-2708"]
+    assert petit["communes"][0][1] == "Dijon"  # the most populous commune of the fixture first
 
 
 def test_a_territory_without_a_page_is_refused():
     t = tables(FIXTURE)
-    with pytest.raises(BuildError, match="ti-ex-2002"):
-        finder.build_index(**t, territory_urls={"ti-ex-1001": "a/", "ti-ex-2001": "b/"})
+    urls_but_one = {"2019-2022/ti-2702": "a/", "2019-2022/ti-2708": "b/", "2023-2027/ti-2703": "c/", "2023-2027/ti-2704": "d/"}
+    with pytest.raises(BuildError, match="2023-2027/ti-2708"):
+        finder.build_index(**t, territory_urls=urls_but_one)
 
 
 def test_shipped_sample_gives_the_perimeter_territories(shipped):
     t = tables(SHIPPED)
-    phases = dict(zip(t["territories"].id_ti, t["territories"].phase))
     expected: dict[str, dict[str, str]] = {}
-    for insee, id_ti in zip(t["perimeter"].insee_com, t["perimeter"].id_ti):
-        expected.setdefault(insee, {})[phases[id_ti]] = id_ti
+    for insee, id_ti, phase in zip(t["perimeter"].insee_com, t["perimeter"].id_ti, t["perimeter"].phase):
+        expected.setdefault(insee, {})[phase] = id_ti
     for insee in random.Random(2024).sample(sorted(t["communes"].insee_com), 50):
         (commune,) = [r for r in finder.search(shipped, insee) if r["insee"] == insee]
         found = {r["phase"]: r["id"] for r in (commune["current"], commune["previous"]) if r}

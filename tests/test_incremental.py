@@ -43,7 +43,7 @@ def test_one_project_edit_draws_only_its_territory_again(petit, run):
     assert run(petit, "--quiet").code == 0
     after = cache_entries(petit, "territoire")
     assert len(after - before) == 1 and len(before - after) == 1  # one new entry; the stale one is pruned
-    assert "Campus des métiers, nouvelle version" in (petit / "site" / "api" / "territoires" / "ti-ex-2001.json").read_text(encoding="utf-8")
+    assert "Campus des métiers, nouvelle version" in (petit / "site" / "api" / "territoires" / "2023-2027" / "ti-2703.json").read_text(encoding="utf-8")
 
 
 def test_preview_rebuilds_only_the_edited_pages_and_keeps_the_whole_search_index(petit, tmp_path, capsys):
@@ -51,7 +51,7 @@ def test_preview_rebuilds_only_the_edited_pages_and_keeps_the_whole_search_index
     preview = Preview(Project(petit), site)
     assert preview.rebuild()
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    other = next((site / "territoires").glob("ti-ex-2002-*/index.html"))
+    other = site / "territoires" / "2023-2027" / "ti-2704" / "index.html"
     built_at = other.stat().st_mtime_ns
     set_cell(petit, "projets.csv", 2, "titre", "Campus des métiers, nouvelle version")
     assert preview.rebuild()
@@ -65,7 +65,7 @@ def test_preview_keeps_its_site_on_bad_data_and_recovers(petit, tmp_path, capsys
     site = tmp_path / "apercu"
     preview = Preview(Project(petit), site)
     assert preview.rebuild()
-    page = next((site / "territoires").glob("ti-ex-2001-*/index.html"))
+    page = site / "territoires" / "2023-2027" / "ti-2703" / "index.html"
     good = page.read_bytes()
     set_cell(petit, "projets.csv", 2, "date_debut", "23/06/2024")
     assert not preview.rebuild()

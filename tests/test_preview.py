@@ -10,7 +10,7 @@ from tidata.project import Project
 def test_preview_keeps_the_last_good_pages_and_recovers(petit, capsys):
     docs = petit / ".apercu" / "docs"
     assert regenerate(Project(petit), docs)
-    page = next((docs / "territoires").glob("ti-ex-2001-*.md"))
+    page = docs / "territoires" / "2023-2027" / "ti-2703.md"
     good = page.read_text(encoding="utf-8")
     set_cell(petit, "projets.csv", 2, "date_debut", "23/06/2024")
     assert not regenerate(Project(petit), docs)
@@ -24,7 +24,7 @@ def test_preview_keeps_the_last_good_pages_and_recovers(petit, capsys):
 def test_one_project_edit_rewrites_only_the_files_that_depend_on_it(petit, capsys):
     docs = petit / ".apercu" / "docs"
     regenerate(Project(petit), docs)
-    other = next((docs / "territoires").glob("ti-ex-2002-*.md"))
+    other = docs / "territoires" / "2023-2027" / "ti-2704.md"
     os.utime(other, (1_000_000_000, 1_000_000_000))
     total = sum(1 for p in docs.rglob("*") if p.is_file())
     capsys.readouterr()

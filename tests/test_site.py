@@ -37,17 +37,10 @@ class PageLinks(HTMLParser):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The small package's site, built once for the module (with a nasty project title)."""
-    import shutil
-
-    from conftest import FIXTURE, PROJECT_FILES, ROOT
+    from conftest import copy_project
     import build
 
-    root = tmp_path_factory.mktemp("site") / "projet"
-    root.mkdir()
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    shutil.copytree(FIXTURE / "datasets", root / "datasets")
+    root = copy_project(tmp_path_factory.mktemp("site") / "projet")
     set_cell(root, "projets.csv", 3, "titre", NASTY_TITLE)
     assert build.main(["--racine", str(root)]) == 0
     return root
@@ -75,9 +68,18 @@ def target_of(page: Path, href: str, site: Path) -> tuple[Path, str]:
 def test_every_territory_row_has_its_page(built):
     _, territories = read_rows(built / "datasets" / "territoires.csv")
     for territory in territories:
-        pages = list((built / "site" / "territoires").glob(f"{territory['id_ti']}-*/index.html"))
-        assert len(pages) == 1, territory["id_ti"]
-        assert territory["lib_ti"] in pages[0].read_text(encoding="utf-8")
+        page = built / "site" / "territoires" / territory["phase"] / territory["id_ti"] / "index.html"
+        assert territory["lib_ti"] in page.read_text(encoding="utf-8"), page
+
+
+def test_same_id_in_two_phases_gives_two_pages_and_the_predecessor_link_points_to_the_right_one(built):
+    territories = built / "site" / "territoires"
+    before = (territories / "2019-2022" / "ti-2708" / "index.html").read_text(encoding="utf-8")
+    after = (territories / "2023-2027" / "ti-2708" / "index.html").read_text(encoding="utf-8")
+    assert "<h1" in before and "Ouest Saône-et-Loire</h1>" in before and "Nord Franche-Comté</h1>" in after
+    successor = (territories / "2023-2027" / "ti-2703" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../../2019-2022/ti-2708/">Ouest Saône-et-Loire</a>' in successor
+    assert '<a href="../../2023-2027/ti-2703/">Bourgogne Industrie</a>' in before
 
 
 def test_every_internal_link_and_anchor_resolves(built):
@@ -116,7 +118,7 @@ def test_no_page_loads_anything_from_another_origin(built):
 
 
 def test_project_title_with_special_characters_shows_as_text(built):
-    page = next((built / "site" / "territoires").glob("ti-ex-2001-*/index.html")).read_text(encoding="utf-8")
+    page = (built / "site" / "territoires" / "2023-2027" / "ti-2703" / "index.html").read_text(encoding="utf-8")
     assert 'href="javascript' not in page
     assert "<em>gras</em>" not in page
     assert "Usine | *gras* _x_ 1 &lt; 2 [lien](javascript:alert(1)) # 100 % &amp; co" in page
@@ -179,15 +181,16 @@ def test_territory_downloads_match_the_checksums_on_its_page_and_hold_only_its_r
 
     import duckdb
 
-    page_path = next((built / "site" / "territoires").glob("ti-ex-2001-*/index.html"))
+    page_path = built / "site" / "territoires" / "2023-2027" / "ti-2703" / "index.html"
     page = page_path.read_text(encoding="utf-8")
     rows = re.findall(r'<a href="([^"]+)">[^<]+</a></td>\s*<td[^>]*>([\d\u202f]+) octets</td>\s*<td[^>]*><code>([0-9a-f]{64})</code>', page)
-    assert len(rows) == 11  # CSV and Parquet of five resources, and one JSON
+    assert len(rows) == 15  # CSV and Parquet of the seven resources that name a territory, and one JSON
+    assert rows[0][0].endswith("donnees/territoires/2023-2027/ti-2703/enveloppes.csv")
     for href, size, sha in rows:
         content = (page_path.parent / href).resolve().read_bytes()
         assert hashlib.sha256(content).hexdigest() == sha and len(content) == int(size.replace("\u202f", ""))
     parquet = (page_path.parent / next(h for h, _, _ in rows if h.endswith("projets.parquet"))).resolve()
-    assert duckdb.sql(f"select distinct id_ti from read_parquet('{parquet}')").fetchall() == [("ti-ex-2001",)]
+    assert duckdb.sql(f"select distinct phase, id_ti from read_parquet('{parquet}')").fetchall() == [("2023-2027", "ti-2703")]
     assert duckdb.sql(f"select typeof(cout_total_eur) from read_parquet('{parquet}') limit 1").fetchall() == [("DOUBLE",)]
 
 

@@ -1,8 +1,9 @@
 """The static JSON API: files with stable URLs that a script can read without any server.
 
     api/index.json                    what the API holds, and the URL pattern of each file
-    api/territoires.json              every territory with its key figures
-    api/territoires/<id_ti>.json      one territory: its EPCIs, communes count, projects, envelopes, sites
+    api/territoires.json                      every territory of both phases with its key figures
+    api/territoires/<phase>/<id_ti>.json      one territory: its groupings, EPCIs, filiations, projects, envelopes, sites
+                                              (the phase is in the path: ANCT reuses ids between phases)
     api/communes/<code_dep>.json      the communes of a département with their territories (the commune look-up)
 
 Values keep the package's types: codes are strings, amounts are numbers, dates ISO 8601.
@@ -15,7 +16,7 @@ import json
 from . import urls, views
 from .views import Catalogue
 
-VERSION = 1
+VERSION = 2  # 2: territories keyed by phase and id_ti (paths api/territoires/<phase>/<id_ti>.json)
 
 
 def dump(value) -> str:
@@ -30,27 +31,41 @@ def number(value: str) -> float | int | None:
 
 
 def territory_entry(cat: Catalogue, row: dict, summary: dict) -> dict:
+    key = views.territory_key(row)
     return {
         "id_ti": row["id_ti"],
         "lib_ti": row["lib_ti"],
         "phase": row["phase"],
         "codes_reg": row["codes_reg"].split(),
         "codes_dep": row["codes_dep"].split(),
-        "type_labellisation": row["type_labellisation"],
-        "id_ti_precedent": row["id_ti_precedent"] or None,
+        "precedents": [filiation_entry(f, "phase_precedente", "id_ti_precedent") for f in cat.predecessors.get(key, [])],
+        "suivants": [filiation_entry(f, "phase", "id_ti") for f in cat.successors.get(key, [])],
         "nb_communes": int(summary["nb_communes"]),
         "nb_epci": int(summary["nb_epci"]),
         "population": int(summary["population"]),
         "nb_projets": int(summary["nb_projets"]),
         "montant_enveloppes_eur": float(summary["montant_enveloppes"]),
-        "exemple": row["source"] == "exemple",
-        "page": urls.page_url(cat.pages[row["id_ti"]]),
-        "api": f"api/territoires/{row['id_ti']}.json",
+        "source": row["source"],
+        "page": urls.page_url(cat.pages[key]),
+        "api": territory_file(key),
     }
 
 
-def territory_detail(cat: Catalogue, id_ti: str, entry: dict) -> dict:
-    view = views.territory_view(cat, id_ti)
+def territory_file(key: str) -> str:
+    return f"api/territoires/{key}.json"
+
+
+def filiation_entry(filiation: dict, phase: str, id_ti: str) -> dict:
+    """The other territory of a filiation, with the communes the two share."""
+    return {
+        "phase": filiation[phase], "id_ti": filiation[id_ti], "communes_en_commun": int(filiation["communes_en_commun"]),
+        "part_territoire": float(filiation["part_territoire"]), "part_precedent": float(filiation["part_precedent"]),
+        "api": territory_file(views.territory_key(filiation, phase, id_ti)),
+    }
+
+
+def territory_detail(cat: Catalogue, key: str, entry: dict) -> dict:
+    view = views.territory_view(cat, key)
     territory = view["t"]
     return {
         **entry,
@@ -59,7 +74,7 @@ def territory_detail(cat: Catalogue, id_ti: str, entry: dict) -> dict:
             "elu_nom", "elu_fonction", "industriel_nom", "industriel_fonction", "industriel_entreprise", "chef_projet_courriel")},
         "priorites": territory["priorites"].split(";") if territory["priorites"] else [],
         "description": territory["description"],
-        "source": territory["source"],
+        "groupements": [{**g, "nb_communes": int(g["nb_communes"]), "annee_cog": int(g["annee_cog"])} for g in view["groupements"]],
         "epci": view["epci"],
         "projets": [{**p, "cout_total_eur": number(p["cout_total_eur"]), "financement_public_eur": number(p["financement_public_eur"])}
                     for p in view["projets"]],
@@ -71,9 +86,8 @@ def territory_detail(cat: Catalogue, id_ti: str, entry: dict) -> dict:
 
 def communes_by_departement(cat: Catalogue) -> dict[str, list[dict]]:
     territory_of: dict[tuple[str, str], str] = {}
-    phases = {row["id_ti"]: row["phase"] for row in cat.records["territoires"]}
     for row in cat.records["territoires_communes"]:
-        territory_of[(row["insee_com"], phases.get(row["id_ti"], ""))] = row["id_ti"]
+        territory_of[(row["insee_com"], row["phase"])] = row["id_ti"]
     grouped: dict[str, list[dict]] = {}
     for commune in cat.records["communes"]:
         grouped.setdefault(commune["code_dep"], []).append({
@@ -90,10 +104,11 @@ def communes_by_departement(cat: Catalogue) -> dict[str, list[dict]]:
 def api_files(cat: Catalogue) -> dict[str, str]:
     """{path under docs/: JSON text} for the whole API."""
     summary = cat.summary
-    entries = [territory_entry(cat, row, summary.loc[row["id_ti"]]) for row in cat.records["territoires"]]
+    entries = [territory_entry(cat, row, summary.loc[views.territory_key(row)]) for row in cat.records["territoires"]]
     files = {"api/territoires.json": dump({"version": VERSION, "maj": cat.last_change or None, "territoires": entries})}
     for entry in entries:
-        files[f"api/territoires/{entry['id_ti']}.json"] = dump(territory_detail(cat, entry["id_ti"], entry))
+        key = views.territory_key(entry)
+        files[territory_file(key)] = dump(territory_detail(cat, key, entry))
     for code, communes in sorted(communes_by_departement(cat).items()):
         files[f"api/communes/{code}.json"] = dump({"code_dep": code, "lib_dep": cat.departement_names.get(code), "communes": communes})
     files["api/index.json"] = dump({
@@ -102,7 +117,7 @@ def api_files(cat: Catalogue) -> dict[str, str]:
         "licence": "Licence Ouverte / Open Licence 2.0",
         "fichiers": {
             "territoires": "api/territoires.json",
-            "territoire": "api/territoires/{id_ti}.json",
+            "territoire": "api/territoires/{phase}/{id_ti}.json",
             "communes_d_un_departement": "api/communes/{code_dep}.json",
         },
     })

@@ -296,7 +296,8 @@ def geojson_files(project: Project, tables: dict[str, pa.Table]) -> list[Downloa
     territories = records(tables["territoires"])
     sites = records(tables["sites_cles_en_main"])
     files = [
-        geojson("territoires.geojson", "territoires", territories, territory_geometries(tables, epci, territories), "id_ti"),
+        geojson("territoires.geojson", "territoires", territories, territory_geometries(tables, epci, territories),
+                lambda props: f"{props['phase']}/{props['id_ti']}"),
         geojson("sites_cles_en_main.geojson", "sites_cles_en_main", sites,
                 shapely.points([[row["longitude"], row["latitude"]] for row in sites]) if sites else [], "id_site"),
     ]
@@ -322,24 +323,26 @@ def territory_geometries(tables: dict[str, pa.Table], epci: dict, territories: l
     communes = tables["communes"]
     epci_of = dict(zip(communes["insee_com"].to_pylist(), communes["siren_epci"].to_pylist()))
     perimeter = tables["territoires_communes"]
-    members: dict[str, set[str]] = {}
-    for insee, id_ti in zip(perimeter["insee_com"].to_pylist(), perimeter["id_ti"].to_pylist()):
+    members: dict[tuple[str, str], set[str]] = {}
+    columns = (perimeter[name].to_pylist() for name in ("insee_com", "phase", "id_ti"))
+    for insee, phase, id_ti in zip(*columns):
         if epci_of.get(insee) in epci:
-            members.setdefault(id_ti, set()).add(epci_of[insee])
+            members.setdefault((phase, id_ti), set()).add(epci_of[insee])
+    keys = [(row["phase"], row["id_ti"]) for row in territories]
     return [
-        shapely.coverage_union_all([epci[siren] for siren in sorted(members[row["id_ti"]])])
-        if row["id_ti"] in members else None
-        for row in territories
+        shapely.coverage_union_all([epci[siren] for siren in sorted(members[key])]) if key in members else None
+        for key in keys
     ]
 
 
-def geojson(name: str, resource: str, properties: list[dict], geometries, key: str | None = None) -> Download:
-    """A FeatureCollection, one feature per line; `key` names the property used as the feature's id."""
+def geojson(name: str, resource: str, properties: list[dict], geometries, key=None) -> Download:
+    """A FeatureCollection, one feature per line; `key` names the property used as the feature's id (or is a
+    function of the properties that gives it)."""
     lines = []
     for props, geometry in zip(properties, rfc7946(geometries)):
         item = {"type": "Feature", "properties": props, "geometry": geometry}
         if key:
-            item["id"] = props[key]
+            item["id"] = key(props) if callable(key) else props[key]
         lines.append(json_text(item))
     text = '{"features":[\n' + ",\n".join(lines) + '\n],"type":"FeatureCollection"}\n'
     return download(name, resource, "geojson", text.encode("utf-8"), len(lines))

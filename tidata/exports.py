@@ -2,7 +2,8 @@
 
 `gather_exports` returns them as {path under docs/: bytes or text} with the list of downloads that the data
 pages show. The per-territory slices (built with each territory's page) keep the rows exactly as in the
-package: the same data as the full files, only filtered.
+package: the same data as the full files, only filtered to the rows that name the territory (its phase and id_ti,
+through the schemas' foreign keys to territoires).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import io
 import json
 
 from .views import Catalogue
-
-SLICED = ["territoires", "territoires_communes", "projets", "enveloppes", "sites_cles_en_main"]
 
 
 def gather_exports(cat: Catalogue, site_url: str) -> tuple[dict[str, str | bytes], list]:
@@ -28,8 +27,9 @@ def gather_exports(cat: Catalogue, site_url: str) -> tuple[dict[str, str | bytes
     return out, files
 
 
-def territory_folder(id_ti: str) -> str:
-    return f"donnees/territoires/{id_ti}"
+def territory_folder(key: str) -> str:
+    """« donnees/territoires/2023-2027/ti-0101 »: the phase keeps apart the territories that share an id."""
+    return f"donnees/territoires/{key}"
 
 
 _TYPED: dict[int, dict] = {}
@@ -41,44 +41,36 @@ def typed_tables(cat: Catalogue) -> dict:
 
     if id(cat) not in _TYPED:
         _TYPED.clear()
-        _TYPED[id(cat)] = {name: typed_table(cat.project, cat.project.resource(name)) for name in SLICED}
+        _TYPED[id(cat)] = {name: typed_table(cat.project, cat.project.resource(name)) for name in cat.territory_columns}
     return _TYPED[id(cat)]
 
 
-def territory_slices(cat: Catalogue, id_ti: str) -> dict[str, str | bytes]:
+def territory_slices(cat: Catalogue, key: str) -> dict[str, str | bytes]:
     """{path under docs/: content}: per resource, this territory's rows as CSV and as typed Parquet, and one
-    JSON with all of them."""
-    import pyarrow as pa
+    JSON with all of them (named after the territory and its phase, so that a downloaded file says what it is)."""
     import pyarrow.compute as pc
 
     from .downloads import parquet_bytes
 
-    folder = territory_folder(id_ti)
+    folder = territory_folder(key)
+    phase, id_ti = key.split("/")
     files, everything = {}, {}
-    for name, rows in slice_rows(cat, id_ti).items():
+    for name, rows in slice_rows(cat, key).items():
         files[f"{folder}/{name}.csv"] = csv_text(rows, cat.project.resource(name).field_names)
         table = typed_tables(cat)[name]
-        if name == "sites_cles_en_main":
-            mask = pc.is_in(table["id_site"], value_set=pa.array([r["id_site"] for r in rows], pa.string()))
-        else:
-            mask = pc.equal(table["id_ti"], id_ti)
+        mask = None
+        for phase_column, id_column in cat.territory_columns[name]:
+            match = pc.and_(pc.equal(table[phase_column], phase), pc.equal(table[id_column], id_ti))
+            mask = match if mask is None else pc.or_(mask, match)
         files[f"{folder}/{name}.parquet"] = parquet_bytes(table.filter(pc.fill_null(mask, False)))
         everything[name] = rows
-    files[f"{folder}/{id_ti}.json"] = json.dumps(everything, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    files[f"{folder}/{id_ti}_{phase}.json"] = json.dumps(everything, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     return files
 
 
-def slice_rows(cat: Catalogue, id_ti: str) -> dict[str, list[dict]]:
+def slice_rows(cat: Catalogue, key: str) -> dict[str, list[dict]]:
     """resource → this territory's rows, exactly as in the package."""
-    rows = {}
-    for name in SLICED:
-        if name == "territoires":
-            rows[name] = [cat.territory_rows[id_ti]]
-        elif name == "sites_cles_en_main":
-            rows[name] = cat.sites_of(id_ti)
-        else:
-            rows[name] = cat.rows_of(name, id_ti)
-    return rows
+    return {name: cat.rows_of(name, key) for name in cat.territory_columns}
 
 
 def csv_text(rows: list[dict], fieldnames: list[str]) -> str:

@@ -10,7 +10,7 @@ import shapely
 
 from . import charts, finder, maps, urls
 from .load import numbers
-from .views import CURRENT_PHASE, Catalogue, pivot_amounts
+from .views import CURRENT_PHASE, Catalogue, keyed, pivot_amounts
 
 EPCI_OUTLINES = "datasets/referentiel/epci.geojson"
 DEPARTEMENT_OUTLINES = "datasets/referentiel/departements.geojson"
@@ -43,14 +43,14 @@ _OUTLINES: dict[int, dict] = {}
 
 
 def territory_outlines(cat: Catalogue) -> dict:
-    """id_ti → outline of the territory: the union of its EPCIs' simplified outlines (computed once per build)."""
+    """territory key → outline of the territory: the union of its EPCIs' simplified outlines (computed once per build)."""
     if id(cat) not in _OUTLINES:
         geometries = epci_geometries(cat)
         outlines = {}
-        for id_ti, rows in cat.perimeter.groupby("id_ti", sort=True):
+        for key, rows in cat.perimeter.groupby("key", sort=True):
             parts = [geometries[s] for s in sorted(set(rows["siren_epci"])) if s in geometries]
             if parts:
-                outlines[id_ti] = shapely.coverage_union_all(np.array(parts, dtype=object))
+                outlines[key] = shapely.coverage_union_all(np.array(parts, dtype=object))
         _OUTLINES.clear()
         _OUTLINES[id(cat)] = outlines
     return _OUTLINES[id(cat)]
@@ -64,7 +64,8 @@ def warm_up(cat: Catalogue) -> None:
     epci_tree(cat)
     typed_tables(cat)
     departement_shapes(cat)
-    for name in ("records", "by_territory", "perimeter_records", "territory_rows", "epci_rows", "populations", "pages", "successors"):
+    for name in ("records", "territory_columns", "by_territory", "perimeter_records", "territory_rows", "epci_rows", "populations",
+                 "pages", "predecessors", "successors"):
         getattr(cat, name)
 
 
@@ -72,13 +73,13 @@ def home_map(cat: Catalogue, page: str = "index.md") -> str:
     outlines = territory_outlines(cat)
     current = cat.territories[cat.territories["phase"] == CURRENT_PHASE]
     shapes = [
-        maps.Shape(row.id_ti, outlines[row.id_ti], row.lib_ti, href=urls.link(cat.pages[row.id_ti], page), css_class="carte-territoire")
-        for row in current.itertuples() if row.id_ti in outlines
+        maps.Shape(row.id_ti, outlines[row.key], row.lib_ti, href=urls.link(cat.pages[row.key], page), css_class="carte-territoire")
+        for row in current.itertuples() if row.key in outlines
     ]
     return maps.france_map(shapes, departement_shapes(cat), title=f"Carte des {len(shapes)} Territoires d'industrie {CURRENT_PHASE}")
 
 
-def territory_map(cat: Catalogue, id_ti: str, view: dict) -> str:
+def territory_map(cat: Catalogue, view: dict) -> str:
     geometries = epci_geometries(cat)
     own = [maps.Shape(e["siren_epci"], geometries[e["siren_epci"]], e["lib_epci"], css_class="carte-epci")
            for e in view["epci"] if e["siren_epci"] in geometries]
@@ -94,8 +95,8 @@ def territory_map(cat: Catalogue, id_ti: str, view: dict) -> str:
     return maps.area_map(own, around, points, title=f"Carte du territoire {view['t']['lib_ti']} : ses EPCI et ses sites clés en main")
 
 
-def locator(cat: Catalogue, id_ti: str) -> str:
-    outline = territory_outlines(cat).get(id_ti)
+def locator(cat: Catalogue, key: str) -> str:
+    outline = territory_outlines(cat).get(key)
     if outline is None:
         return ""
     return maps.locator_map(outline, departement_shapes(cat), title="Situation du territoire en France")
@@ -121,11 +122,11 @@ def envelope_chart(view: dict) -> str:
 
 
 def funding_view(cat: Catalogue) -> dict:
-    envelopes = cat.tables["enveloppes"].assign(montant=lambda t: numbers(t["montant_eur"]))
-    national = envelopes[envelopes["id_ti"] == ""]
+    envelopes = keyed(cat.tables["enveloppes"]).assign(montant=lambda t: numbers(t["montant_eur"]))
+    national = envelopes[envelopes["id_ti"] == ""].drop(columns="key")
     shares = envelopes[envelopes["id_ti"] != ""]
-    share_rows = shares.to_dict("records")
-    regions = shares["id_ti"].map(cat.territories.set_index("id_ti")["codes_reg"]).str.split().str[0]
+    share_rows = shares.drop(columns="key").to_dict("records")
+    regions = shares["key"].map(cat.territories.set_index("key")["codes_reg"]).str.split().str[0]
     by_region = shares.assign(code_reg=regions).groupby("code_reg")["montant"].sum()
     return {
         "nationales": national.sort_values(["annee", "dispositif"]).to_dict("records"),
@@ -150,7 +151,7 @@ def finder_index(cat: Catalogue) -> str:
     """The commune finder's index (assets/communes.json), from the output cache while its tables are unchanged."""
     from .cache import digest, text_digest
 
-    urls = {id_ti: path.removesuffix(".md") + "/" for id_ti, path in cat.pages.items()}
+    urls = {key: path.removesuffix(".md") + "/" for key, path in cat.pages.items()}
     paths = [cat.project.path(cat.project.resource(name)) for name in FINDER_TABLES]
     cache = cat.project.outputs
     key = cache.key("communes", text_digest(urls), *(path.read_bytes() for path in paths))

@@ -8,7 +8,8 @@ Index layout (`index_json` writes it compactly; gzip does the rest):
     version      1
     phases       [current phase, previous phase]
     departements {code: name}, once, so that homonyms can be told apart
-    territories  [[id_ti, lib_ti, phase, url relative to the site root], …], sorted by id
+    territories  [[id_ti, lib_ti, phase, url relative to the site root], …], sorted by phase and id (ANCT
+                 reuses ids between phases for other territories: a territory is its phase and its id)
     communes     [[insee, name, postcodes "a b", current territory index or -1, previous one or -1], …]
 The communes are sorted by population descending, then folded name: that order *is* the tie-break of the
 search, so populations need not be shipped. The département code is not shipped either: it is the start of the
@@ -79,10 +80,11 @@ def department_of(insee: str) -> str:
 
 def build_index(communes: pd.DataFrame, perimeter: pd.DataFrame, territories: pd.DataFrame,
                 departements: pd.DataFrame, territory_urls: dict[str, str]) -> dict:
-    """The finder's index (layout in the module docstring). Columns are read as text, as in the CSV files."""
+    """The finder's index (layout in the module docstring). Columns are read as text, as in the CSV files;
+    `territory_urls` maps a territory key (« 2023-2027/ti-0101 ») to its page."""
     table = _territory_table(territories, territory_urls)
-    position = {row[0]: i for i, row in enumerate(table)}
-    membership = _membership(perimeter, territories, position)
+    position = {f"{row[2]}/{row[0]}": i for i, row in enumerate(table)}
+    membership = _membership(perimeter, position)
     records = []
     for row in communes.itertuples(index=False):
         if department_of(row.insee_com) != row.code_dep:
@@ -103,25 +105,26 @@ def build_index(communes: pd.DataFrame, perimeter: pd.DataFrame, territories: pd
 
 def _territory_table(territories: pd.DataFrame, territory_urls: dict[str, str]) -> list[list[str]]:
     """One row per territory of the two phases; every territory needs a page to link to."""
-    rows = territories[territories.phase.isin([CURRENT_PHASE, PREVIOUS_PHASE])].sort_values("id_ti")
-    missing = sorted(set(rows.id_ti) - set(territory_urls))
+    rows = territories[territories.phase.isin([CURRENT_PHASE, PREVIOUS_PHASE])].sort_values(["phase", "id_ti"])
+    keys = rows.phase + "/" + rows.id_ti
+    missing = sorted(set(keys) - set(territory_urls))
     if missing:
         raise BuildError(f"Recherche de commune : pas d'adresse de page pour {', '.join(missing[:5])}.")
-    return [[r.id_ti, r.lib_ti, r.phase, territory_urls[r.id_ti]] for r in rows.itertuples(index=False)]
+    return [[r.id_ti, r.lib_ti, r.phase, territory_urls[key]] for r, key in zip(rows.itertuples(index=False), keys)]
 
 
-def _membership(perimeter: pd.DataFrame, territories: pd.DataFrame, position: dict[str, int]) -> dict:
+def _membership(perimeter: pd.DataFrame, position: dict[str, int]) -> dict:
     """insee → (index of its current territory or -1, index of its 2019-2022 territory or -1)."""
-    phases = dict(zip(territories.id_ti, territories.phase))
     membership: dict[str, list[int]] = {}
-    for insee, id_ti in zip(perimeter.insee_com, perimeter.id_ti):
-        if id_ti not in position:
+    for insee, id_ti, phase in zip(perimeter.insee_com, perimeter.id_ti, perimeter.phase):
+        key = f"{phase}/{id_ti}"
+        if key not in position:
             continue
         slots = membership.setdefault(insee, [-1, -1])
-        slot = 0 if phases[id_ti] == CURRENT_PHASE else 1
-        if slots[slot] not in (-1, position[id_ti]):
-            raise BuildError(f"Commune {insee} : dans deux Territoires d'industrie de la phase {phases[id_ti]}.")
-        slots[slot] = position[id_ti]
+        slot = 0 if phase == CURRENT_PHASE else 1
+        if slots[slot] not in (-1, position[key]):
+            raise BuildError(f"Commune {insee} : dans deux Territoires d'industrie de la phase {phase}.")
+        slots[slot] = position[key]
     return {insee: tuple(slots) for insee, slots in membership.items()}
 
 

@@ -28,3 +28,9 @@ def date(value) -> str:
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     first = "1er" if day.day == 1 else str(day.day)
     return f"{first} {MONTHS[day.month - 1]} {day.year}"
+
+
+def percent(value, decimals: int = 1) -> str:
+    """« 87,5 % » (a narrow no-break space before the sign, as French typography wants)."""
+    shown = number(value, decimals)
+    return shown if shown == "—" else f"{shown}{NARROW_NBSP}%"

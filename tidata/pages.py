@@ -48,6 +48,7 @@ def environment(templates: Path) -> jinja2.Environment:
         texte=escape.html_line,
         json=escape.json_for_script,
         euros=formats.euros,
+        pourcent=formats.percent,
         nombre=formats.number,
         date=formats.date,
         rel=relative_link,
@@ -94,7 +95,7 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
                  carte=figures.sites_map(cat))
     pages.render("financements.md.j2", "financements.md", **figures.funding_view(cat))
     pages.render("accueil.md.j2", "index.md", carte=figures.home_map(cat), chiffres=cat.records["chiffres_cles"],
-                 territoires_carte=summary[current].sort_values("lib_ti").to_dict("records"),
+                 territoires_carte=summary[current].sort_values(["lib_ti", "id_ti"]).to_dict("records"),
                  nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
     pages.render("trouver.md.j2", "trouver-ma-commune.md")
     titles = {r.name: r.title for r in cat.project.resources}
@@ -119,7 +120,8 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
     pages.render("qualite.md.j2", "donnees/qualite.md", parts=example_shares(cat), avertissements=warnings or [],
                  cog=COG_YEAR, rapport="referentiel.md" if report.exists() else "")
     out["donnees/journal.md"] = releases.changelog_markdown(cat.project, releases.read_releases(cat.project))
-    pages.render("api.md.j2", "api.md", site_url=site_url(cat), exemple_id=str(cat.territories["id_ti"].iloc[0]))
+    pages.render("api.md.j2", "api.md", site_url=site_url(cat), territoire_exemple=cat.territory_rows[str(cat.territories["key"].iloc[0])]
+                 if len(cat.territories) else None)
     return out
 
 
@@ -194,7 +196,7 @@ class Renderer:
     def __init__(self, cat: Catalogue, out: dict[str, str]):
         self.env = environment(cat.project.root / "templates")
         self.out = out
-        self.common = {"exemple": cat.has_examples, "pages": cat.pages, "maj": cat.last_change,
+        self.common = {"exemple": cat.has_examples, "pages": cat.pages, "maj": cat.last_change, "natures": views.GROUPING_NATURES,
                        "region_pages": cat.region_pages, "departement_pages": cat.departement_pages,
                        "noms_regions": cat.regions}
 
@@ -217,14 +219,14 @@ def territory_outputs(cat: Catalogue, progress: Progress = SILENT) -> dict[str, 
     """
     cache = cat.project.outputs
     shared = shared_inputs(cat)
-    keys = {id_ti: cache.key("territoire", shared, territory_inputs(cat, id_ti)) for id_ti in cat.territories["id_ti"]}
-    outputs = {id_ti: cache.get(key) for id_ti, key in keys.items()}
-    missing = [id_ti for id_ti, files in outputs.items() if files is None]
+    keys = {key: cache.key("territoire", shared, territory_inputs(cat, key)) for key in cat.territories["key"]}
+    outputs = {key: cache.get(cache_key) for key, cache_key in keys.items()}
+    missing = [key for key, files in outputs.items() if files is None]
     with progress.step("Pages des territoires (cartes, extraits)", total=len(missing)) as advance:
-        for id_ti, files in territory_files_in_parallel(cat, missing, advance).items():
-            cache.put(keys[id_ti], files)
-            outputs[id_ti] = files
-    return {path: content for id_ti in keys for path, content in outputs[id_ti].items()}
+        for key, files in territory_files_in_parallel(cat, missing, advance).items():
+            cache.put(keys[key], files)
+            outputs[key] = files
+    return {path: content for key in keys for path, content in outputs[key].items()}
 
 
 def shared_inputs(cat: Catalogue) -> bytes:
@@ -238,27 +240,27 @@ def shared_inputs(cat: Catalogue) -> bytes:
     return digest(settings, *templates, *outlines).encode()
 
 
-def territory_inputs(cat: Catalogue, id_ti: str) -> bytes:
+def territory_inputs(cat: Catalogue, key: str) -> bytes:
     from .cache import text_digest
 
-    return text_digest([views.territory_view(cat, id_ti), exports.slice_rows(cat, id_ti)])
+    return text_digest([views.territory_view(cat, key), exports.slice_rows(cat, key)])
 
 
-def territory_files(cat: Catalogue, ids: list[str]) -> dict[str, dict[str, str | bytes]]:
-    """id_ti → the territory's page and downloads."""
+def territory_files(cat: Catalogue, keys: list[str]) -> dict[str, dict[str, str | bytes]]:
+    """territory key → the territory's page and downloads."""
     out: dict[str, dict[str, str | bytes]] = {}
     renderer = Renderer(cat, {})
-    for id_ti in ids:
-        view = views.territory_view(cat, id_ti)
-        files = exports.territory_slices(cat, id_ti)
+    for key in keys:
+        view = views.territory_view(cat, key)
+        files = exports.territory_slices(cat, key)
         listed = [(path, len(content if isinstance(content, bytes) else content.encode("utf-8")),
                    hashlib.sha256(content if isinstance(content, bytes) else content.encode("utf-8")).hexdigest())
                   for path, content in sorted(files.items())]
         renderer.out = page = {}
-        renderer.render("territoire.md.j2", cat.pages[id_ti], **view, telechargements=listed,
-                                   carte=figures.territory_map(cat, id_ti, view), situation=figures.locator(cat, id_ti),
-                                   graphique=figures.envelope_chart(view))
-        out[id_ti] = {**files, **page}
+        renderer.render("territoire.md.j2", cat.pages[key], **view, telechargements=listed,
+                        carte=figures.territory_map(cat, view), situation=figures.locator(cat, key),
+                        graphique=figures.envelope_chart(view))
+        out[key] = {**files, **page}
     return out
 
 

@@ -12,8 +12,9 @@ import re
 import pandas as pd
 
 from .load import dates, numbers
+from .perimeters import filiation_rows
 from .problems import Problem
-from .project import Project
+from .project import EXAMPLE_SOURCE, Project
 
 PHASES = ["2019-2022", "2023-2027"]  # in order
 PREVIOUS_PHASE, CURRENT_PHASE = PHASES
@@ -56,12 +57,17 @@ def foreign_keys(ctx: Context) -> list[Problem]:
             for line in table.index[unknown]:
                 problems.append(ctx.problem(
                     "Référence inconnue", resource.name, line, ", ".join(fk["fields"]), values[line].replace(KEY_SEPARATOR, ", "),
-                    f"absent de la colonne {', '.join(fk['ref_fields'])} de {ctx.files[fk['resource']]}.",
+                    f"absent {columns_phrase(fk['ref_fields'])} de {ctx.files[fk['resource']]}.",
                 ))
     return problems
 
 
 KEY_SEPARATOR = "\x1f"
+
+
+def columns_phrase(fields: list[str]) -> str:
+    """« de la colonne id_ti » or « des colonnes phase, id_ti » (the values must then be found together)."""
+    return f"de la colonne {fields[0]}" if len(fields) == 1 else f"des colonnes {', '.join(fields)} (ensemble)"
 
 
 def joined(table: pd.DataFrame, fields: list[str]) -> pd.Series:
@@ -175,22 +181,14 @@ def filiations_agree(ctx: Context) -> list[Problem]:
 
 def expected_filiations(perimeter: pd.DataFrame) -> dict[str, dict[str, str]]:
     """« current key>previous key » → {communes_en_commun, part_territoire, part_precedent} as text."""
-    keys = territory_key(perimeter)
-    sizes = keys.value_counts()
-    pairs: dict[str, dict[str, str]] = {}
-    for newer, older in zip(PHASES[1:], PHASES):
-        now = perimeter[perimeter["phase"] == newer]
-        then = perimeter[perimeter["phase"] == older]
-        shared = now.merge(then, on="insee_com", suffixes=("", "_avant"))
-        counts = shared.groupby(["id_ti", "id_ti_avant"]).size()
-        for (id_ti, before), count in counts.items():
-            current, previous = f"{newer}/{id_ti}", f"{older}/{before}"
-            pairs[f"{current}>{previous}"] = {
-                "communes_en_commun": str(count),
-                "part_territoire": f"{100 * count / sizes[current]:.1f}",
-                "part_precedent": f"{100 * count / sizes[previous]:.1f}",
-            }
-    return pairs
+    rows = filiation_rows(row_dicts(perimeter, ["insee_com", "phase", "id_ti"]), PHASES)
+    return {f"{r['phase']}/{r['id_ti']}>{r['phase_precedente']}/{r['id_ti_precedent']}":
+            {k: r[k] for k in ("communes_en_commun", "part_territoire", "part_precedent")} for r in rows}
+
+
+def row_dicts(table: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """The rows of a text table as dicts of the given columns (the form tidata.perimeters works on)."""
+    return [dict(zip(columns, values)) for values in zip(*(table[c].tolist() for c in columns))]
 
 
 def number_text(value: str) -> str:
@@ -308,6 +306,24 @@ def free_text_is_plain(ctx: Context) -> list[Problem]:
     return problems
 
 
+def example_rows_are_declared(ctx: Context) -> list[Problem]:
+    """A generated example row (source « exemple ») in a resource that datapackage.yaml declares real (« exemple:
+    false ») is refused: the published package holds real rows only, and a generated value must never be shown as
+    a real territory's."""
+    problems = []
+    for resource in ctx.project.tables:
+        table = ctx.tables.get(resource.name)
+        if resource.is_example or table is None or "source" not in table:
+            continue
+        for line in table.index[table["source"] == EXAMPLE_SOURCE]:
+            problems.append(ctx.problem(
+                "Donnée d'exemple", resource.name, line, "source", EXAMPLE_SOURCE,
+                f"une ligne d'exemple générée ne peut pas être publiée : datapackage.yaml déclare « {resource.name} »"
+                " réelle (exemple: false). Remplacez-la par une donnée sourcée ou retirez-la.",
+            ))
+    return problems
+
+
 def is_free_text(field: dict) -> bool:
     constraints = field.get("constraints", {})
     return field.get("type", "string") == "string" and not field.get("format") and not (
@@ -327,6 +343,7 @@ RULES = [
     (site_territory_holds_commune, {"sites_cles_en_main", "territoires_communes"}),
     (envelope_shares_within_parent, {"enveloppes"}),
     (free_text_is_plain, set()),
+    (example_rows_are_declared, set()),
 ]
 
 

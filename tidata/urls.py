@@ -1,4 +1,5 @@
-"""Readable, stable page addresses: /territoires/<id>-<slug>/, /regions/<code>-<slug>/."""
+"""Stable page addresses: /territoires/<phase>/<id_ti>/ (no name in it: a renamed territory keeps its address),
+/regions/<code>-<slug>/, /departements/<code>-<slug>/."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ def slug(text: str, limit: int = 60) -> str:
     return words[:limit].rstrip("-") or "sans-nom"
 
 
-def territory_page(id_ti: str, lib_ti: str) -> str:
-    """Path of a territory's Markdown page under docs/. The id keeps it stable when the name changes spelling."""
-    return f"territoires/{id_ti}-{slug(lib_ti.removeprefix('Exemple – '))}.md"
+def territory_page(key: str) -> str:
+    """Path of a territory's Markdown page under docs/, from its key « 2023-2027/ti-0101 »: the phase keeps the two
+    territories that ANCT gave the same id apart, and no name is in it, so that a renamed territory keeps its address."""
+    return f"territoires/{key}.md"
 
 
 def region_page(code: str, name: str) -> str:

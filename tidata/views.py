@@ -1,6 +1,8 @@
 """What each generated page shows, computed from the package's tables (no Markdown here, no file written).
 
-The tables are text (codes keep their leading zeros); amounts are converted where they are summed.
+The tables are text (codes keep their leading zeros); amounts are converted where they are summed. A territory is
+its phase and its id_ti together (ANCT reuses ids between phases for other territories): everything here is keyed
+by `territory_key`, « 2023-2027/ti-0101 », which is also the territory's path under territoires/, donnees/ and api/.
 """
 
 from __future__ import annotations
@@ -13,10 +15,20 @@ import pandas as pd
 
 from . import urls
 from .load import numbers
-from .project import Project
+from .project import EXAMPLE_SOURCE, Project
 
 CURRENT_PHASE = "2023-2027"
 PREVIOUS_PHASE = "2019-2022"
+TERRITORIES = "territoires"
+GROUPING_NATURES = {  # the codes of territoires_groupements.nature_groupement, as a page names them
+    "CC": "communauté de communes", "CA": "communauté d'agglomération", "CU": "communauté urbaine",
+    "METRO": "métropole", "MET69": "Métropole de Lyon", "EPT": "établissement public territorial", "COM": "commune seule",
+}
+
+
+def territory_key(row: dict, phase: str = "phase", id_ti: str = "id_ti") -> str:
+    """« 2023-2027/ti-0101 »: the phase and the id_ti of a row that names a territory."""
+    return f"{row[phase]}/{row[id_ti]}"
 
 
 @dataclass
@@ -33,7 +45,8 @@ class Catalogue:
 
     @cached_property
     def territories(self) -> pd.DataFrame:
-        return self.tables["territoires"].sort_values(["phase", "lib_ti"], ascending=[False, True])
+        """territoires.csv with a `key` column, current phase first, then by name."""
+        return keyed(self.tables["territoires"]).sort_values(["phase", "lib_ti", "id_ti"], ascending=[False, True, True])
 
     @cached_property
     def communes(self) -> pd.DataFrame:
@@ -53,13 +66,14 @@ class Catalogue:
 
     @cached_property
     def perimeter(self) -> pd.DataFrame:
-        perimeter = self.tables["territoires_communes"]
+        """territoires_communes with each row's territory key and EPCI."""
+        perimeter = keyed(self.tables["territoires_communes"])
         return perimeter.assign(siren_epci=perimeter["insee_com"].map(self.communes["siren_epci"]).fillna(""))
 
     @cached_property
     def pages(self) -> dict[str, str]:
-        """id_ti → path of the territory's page under docs/."""
-        paths = {row.id_ti: urls.territory_page(row.id_ti, row.lib_ti) for row in self.territories.itertuples()}
+        """territory key → path of the territory's page under docs/ (« territoires/2023-2027/ti-0101.md »)."""
+        paths = {key: urls.territory_page(key) for key in self.territories["key"]}
         urls.refuse_collisions(list(paths.values()))
         return paths
 
@@ -72,9 +86,22 @@ class Catalogue:
         return {row.code_dep: urls.departement_page(row.code_dep, row.lib_dep) for row in self.departements.itertuples()}
 
     @cached_property
-    def successors(self) -> dict[str, str]:
-        rows = self.territories[self.territories["id_ti_precedent"] != ""]
-        return dict(zip(rows["id_ti_precedent"], rows["id_ti"]))
+    def predecessors(self) -> dict[str, list[dict]]:
+        """territory key → its filiations with the previous phase, most communes in common first."""
+        return self.filiations("phase", "id_ti")
+
+    @cached_property
+    def successors(self) -> dict[str, list[dict]]:
+        """territory key → its filiations with the next phase, most communes in common first."""
+        return self.filiations("phase_precedente", "id_ti_precedent")
+
+    def filiations(self, phase: str, id_ti: str) -> dict[str, list[dict]]:
+        grouped: dict[str, list[dict]] = {}
+        for row in self.records["territoires_filiations"]:
+            grouped.setdefault(territory_key(row, phase, id_ti), []).append(row)
+        for rows in grouped.values():
+            rows.sort(key=lambda r: (-int(r["communes_en_commun"]), r["id_ti"], r["id_ti_precedent"]))
+        return grouped
 
     @cached_property
     def records(self) -> dict[str, list[dict]]:
@@ -82,24 +109,39 @@ class Catalogue:
         return {name: rows_of_table(table) for name, table in self.tables.items()}
 
     @cached_property
+    def territory_columns(self) -> dict[str, list[tuple[str, str]]]:
+        """resource → the (phase, id_ti) column pairs that name a territory: territoires' own key, and every foreign
+        key to territoires (territoires_filiations has two). Read from the schemas, so a new resource takes part."""
+        columns = {}
+        for resource in self.project.tables:
+            pairs = [tuple(fk["fields"]) for fk in resource.foreign_keys if fk["resource"] == TERRITORIES]
+            if resource.name == TERRITORIES:
+                pairs = [("phase", "id_ti")]
+            if pairs:
+                columns[resource.name] = pairs
+        return columns
+
+    @cached_property
     def by_territory(self) -> dict[str, dict[str, list[dict]]]:
-        """resource → id_ti → its rows, for every resource with an id_ti column."""
+        """resource → territory key → its rows, for every resource that names territories (an empty table included:
+        a resource with no rows yet still has its place)."""
         grouped = {}
-        for name, rows in self.records.items():
-            if rows and "id_ti" in rows[0]:
-                groups: dict[str, list[dict]] = {}
-                for row in rows:
-                    groups.setdefault(row["id_ti"], []).append(row)
-                grouped[name] = groups
+        for name, pairs in self.territory_columns.items():
+            groups: dict[str, list[dict]] = {}
+            for row in self.records[name]:
+                for phase, id_ti in pairs:
+                    if row[id_ti]:
+                        groups.setdefault(territory_key(row, phase, id_ti), []).append(row)
+            grouped[name] = groups
         return grouped
 
     @cached_property
     def perimeter_records(self) -> dict[str, list[dict]]:
-        """id_ti → its communes, each with its EPCI."""
+        """territory key → its communes, each with its EPCI."""
         epci_of = dict(zip(self.tables["communes"]["insee_com"], self.tables["communes"]["siren_epci"]))
         grouped: dict[str, list[dict]] = {}
         for row in self.records["territoires_communes"]:
-            grouped.setdefault(row["id_ti"], []).append({**row, "siren_epci": epci_of.get(row["insee_com"], "")})
+            grouped.setdefault(territory_key(row), []).append({**row, "siren_epci": epci_of.get(row["insee_com"], "")})
         return grouped
 
     @cached_property
@@ -116,28 +158,28 @@ class Catalogue:
 
     @cached_property
     def territory_rows(self) -> dict[str, dict]:
-        return {row["id_ti"]: row for row in self.records["territoires"]}
+        """territory key → its row of territoires.csv."""
+        return {territory_key(row): row for row in self.records["territoires"]}
 
     @cached_property
     def summary(self) -> pd.DataFrame:
         """One row per territory with its counts and amounts (territory_summary), computed once per build."""
         return territory_summary(self)
 
-    @property
+    @cached_property
     def has_examples(self) -> bool:
-        return any(r.is_example for r in self.project.tables)
+        """Whether a resource is flagged « exemple » or any row is a generated example (source « exemple »): the site
+        then says so on every page. The published package has none."""
+        return any(r.is_example for r in self.project.tables) or any(
+            row.get("source") == EXAMPLE_SOURCE for rows in self.records.values() for row in rows
+        )
 
-    def rows_of(self, resource: str, id_ti: str) -> list[dict]:
-        return self.by_territory[resource].get(id_ti, [])
+    def rows_of(self, resource: str, key: str) -> list[dict]:
+        return self.by_territory[resource].get(key, [])
 
-    def sites_of(self, id_ti: str) -> list[dict]:
-        """Sites whose territory is this one, or whose commune lies in its perimeter (current phase)."""
-        inside = {row["insee_com"] for row in self.perimeter_records.get(id_ti, [])}
-        current = self.territory_rows[id_ti]["phase"] == CURRENT_PHASE
-        return [
-            site for site in self.records["sites_cles_en_main"]
-            if site["id_ti"] == id_ti or (current and not site["id_ti"] and site["insee_com"] in inside)
-        ]
+    def sites_of(self, key: str) -> list[dict]:
+        """The turnkey sites of a territory (check makes sure a site's territory is the one holding its commune)."""
+        return self.rows_of("sites_cles_en_main", key)
 
 
 def rows_of_table(table: pd.DataFrame) -> list[dict]:
@@ -159,16 +201,17 @@ def data_last_change(project: Project) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def territory_view(cat: Catalogue, id_ti: str) -> dict:
-    territory = cat.territory_rows[id_ti]
-    perimeter = cat.perimeter_records.get(id_ti, [])
-    projects = cat.rows_of("projets", id_ti)
-    envelopes = cat.rows_of("enveloppes", id_ti)
-    other = territory["id_ti_precedent"] or cat.successors.get(id_ti, "")
+def territory_view(cat: Catalogue, key: str) -> dict:
+    territory = cat.territory_rows[key]
+    perimeter = cat.perimeter_records.get(key, [])
+    projects = cat.rows_of("projets", key)
+    envelopes = cat.rows_of("enveloppes", key)
     return {
+        "key": key,
         "t": territory,
         "regions": [(code, cat.regions.get(code, code)) for code in territory["codes_reg"].split()],
         "departements": [(code, cat.departement_names[code]) for code in territory["codes_dep"].split() if code in cat.departement_names],
+        "groupements": sorted(cat.rows_of("territoires_groupements", key), key=lambda g: (g["lib_groupement"], g["siren_groupement"])),
         "epci": epci_rows(cat, perimeter),
         "communes": sorted(({"insee_com": c["insee_com"], "lib_com": c["lib_com"]} for c in perimeter), key=lambda c: (c["lib_com"], c["insee_com"])),
         "projets": sorted(projects, key=lambda p: (p["axe"], p["titre"], p["id_projet"])),
@@ -177,10 +220,17 @@ def territory_view(cat: Catalogue, id_ti: str) -> dict:
         "projets_total": totals(projects, None),
         "enveloppes": sorted(envelopes, key=lambda e: (e["annee"], e["dispositif"], e["id_enveloppe"])),
         "enveloppes_par_annee": pivot_amounts(envelopes, "annee", "statut"),
-        "sites": cat.sites_of(id_ti),
-        "autre_phase": other if other in cat.pages else "",
+        "sites": cat.sites_of(key),
+        "predecesseurs": [linked(cat, row, "phase_precedente", "id_ti_precedent") for row in cat.predecessors.get(key, [])],
+        "successeurs": [linked(cat, row, "phase", "id_ti") for row in cat.successors.get(key, [])],
         "population": sum(cat.populations.get(c["insee_com"], 0) for c in perimeter),
     }
+
+
+def linked(cat: Catalogue, filiation: dict, phase: str, id_ti: str) -> dict:
+    """A filiation row with the other territory's key and name, for a link to its page."""
+    other = territory_key(filiation, phase, id_ti)
+    return {**filiation, "key": other, "lib_ti": cat.territory_rows[other]["lib_ti"] if other in cat.territory_rows else ""}
 
 
 def epci_rows(cat: Catalogue, perimeter: list[dict]) -> list[dict]:
@@ -225,15 +275,20 @@ def pivot_amounts(envelopes: list[dict], rows: str, columns: str) -> dict:
 
 
 def territory_summary(cat: Catalogue) -> pd.DataFrame:
-    """One row per territory with its counts and amounts, for lists and région / département pages."""
+    """One row per territory (indexed by its key) with its counts and amounts, for lists and région / département pages."""
     perimeter = cat.perimeter
     population = numbers(perimeter["insee_com"].map(cat.communes["population"]))
-    communes = perimeter.assign(population=population).groupby("id_ti").agg(
+    communes = perimeter.assign(population=population).groupby("key").agg(
         nb_communes=("insee_com", "size"), population=("population", "sum"), nb_epci=("siren_epci", "nunique")
     )
-    projects = cat.tables["projets"].assign(cout=numbers(cat.tables["projets"]["cout_total_eur"]))
-    project_totals = projects.groupby("id_ti").agg(nb_projets=("id_projet", "size"), cout_projets=("cout", "sum"))
-    envelopes = cat.tables["enveloppes"].assign(montant=numbers(cat.tables["enveloppes"]["montant_eur"]))
-    envelope_totals = envelopes[envelopes["id_ti"] != ""].groupby("id_ti").agg(montant_enveloppes=("montant", "sum"))
-    summary = cat.territories.set_index("id_ti", drop=False).join(communes).join(project_totals).join(envelope_totals)
+    projects = keyed(cat.tables["projets"]).assign(cout=numbers(cat.tables["projets"]["cout_total_eur"]))
+    project_totals = projects.groupby("key").agg(nb_projets=("id_projet", "size"), cout_projets=("cout", "sum"))
+    envelopes = keyed(cat.tables["enveloppes"]).assign(montant=numbers(cat.tables["enveloppes"]["montant_eur"]))
+    envelope_totals = envelopes[envelopes["id_ti"] != ""].groupby("key").agg(montant_enveloppes=("montant", "sum"))
+    summary = cat.territories.set_index("key", drop=False).join(communes).join(project_totals).join(envelope_totals)
     return summary.fillna({"nb_communes": 0, "population": 0, "nb_epci": 0, "nb_projets": 0, "cout_projets": 0, "montant_enveloppes": 0})
+
+
+def keyed(table: pd.DataFrame) -> pd.DataFrame:
+    """A table with phase and id_ti columns, with their territory key as a column."""
+    return table.assign(key=table["phase"] + "/" + table["id_ti"])

@@ -1,6 +1,6 @@
 """From ANCT's groupings to the package's rows: each grouping is expanded with the composition of its own COG
-year, each commune is carried forward to COG 2026, and the filiations between phases are computed from the
-communes the perimeters share (never from the identifiers, which ANCT reuses for other territories)."""
+year, and each commune is carried forward to COG 2026 (tidata.cog). The filiations between phases come from
+tidata.perimeters, which check and import use too."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from tidata.cog import CarryForward, CogYear, Move
+from tidata.perimeters import geography
 
 from .anct import Territory
 from .parametres import Phase
@@ -86,16 +87,11 @@ def mergers_across_the_border(derived: Derived, cog: CogYear, carry: CarryForwar
 def territory_rows(derived: Derived, referential: dict[str, dict]) -> list[dict]:
     """One row per territory: ANCT's id and name, régions and départements computed from the communes, and every
     field that ANCT's files do not give left empty (« non publié » on the site)."""
-    rows = []
-    for territory in derived.territories:
-        communes = [referential[insee] for insee in derived.members[territory.id_ti]]
-        rows.append({
-            "id_ti": territory.id_ti, "lib_ti": territory.lib_ti, "phase": derived.phase.name,
-            "codes_reg": " ".join(sorted({c["code_reg"] for c in communes})),
-            "codes_dep": " ".join(sorted({c["code_dep"] for c in communes})),
-            "source": derived.phase.source,
-        })
-    return rows
+    return [
+        {"id_ti": t.id_ti, "lib_ti": t.lib_ti, "phase": derived.phase.name,
+         **geography(derived.members[t.id_ti], referential), "source": derived.phase.source}
+        for t in derived.territories
+    ]
 
 
 def perimeter_rows(derived: Derived, referential: dict[str, dict]) -> list[dict]:
@@ -105,25 +101,3 @@ def perimeter_rows(derived: Derived, referential: dict[str, dict]) -> list[dict]
          "phase": derived.phase.name, "source": derived.phase.source}
         for id_ti in sorted(derived.members) for insee in sorted(derived.members[id_ti])
     ]
-
-
-def filiation_rows(previous: Derived, current: Derived) -> list[dict]:
-    """Every pair of territories of consecutive phases that share communes, with the share of each side."""
-    rows = []
-    for id_ti, codes in sorted(current.members.items()):
-        shared: dict[str, int] = defaultdict(int)
-        for insee in codes:
-            if insee in previous.owner:
-                shared[previous.owner[insee]] += 1
-        for before, count in sorted(shared.items(), key=lambda item: (-item[1], item[0])):
-            rows.append({
-                "id_ti": id_ti, "phase": current.phase.name, "id_ti_precedent": before, "phase_precedente": previous.phase.name,
-                "communes_en_commun": str(count),
-                "part_territoire": percent(count, len(codes)),
-                "part_precedent": percent(count, len(previous.members[before])),
-            })
-    return rows
-
-
-def percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}"

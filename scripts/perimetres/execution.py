@@ -8,6 +8,7 @@ from pathlib import Path
 from tidata.cog import FOLDER, CarryForward, CogYear
 from tidata.errors import DataError
 from tidata.load import read_text_table
+from tidata.perimeters import filiation_rows
 from tidata.project import Project
 
 from . import anct, controle, derivation, extraits_cog, rapport, sortie
@@ -25,15 +26,16 @@ def derive_all(out_root: Path | None = None, extract: bool = False) -> int:
     except (derivation.DerivationError, DataError) as error:
         print(f"Dérivation impossible : {error}", file=sys.stderr)
         return 1
-    previous, current = phases
-    filiations = derivation.filiation_rows(previous, current)
+    perimeter = [r for d in phases for r in derivation.perimeter_rows(d, referential)]
+    filiations = filiation_rows(perimeter, [p.name for p in PHASES])
+    previous = phases[0]
     points = {insee: (float(r["longitude"]), float(r["latitude"])) for insee, r in referential.items()}
     checks = {d.phase.name: controle.agreements(d, points) for d in phases}
     comparison = controle.compare_with_2020(previous, anct.read_list_2020(), carry)
     rows = {
         "territoires": [r for d in phases for r in derivation.territory_rows(d, referential)],
         "territoires_groupements": [g for d in phases for g in d.groupings],
-        "territoires_communes": [r for d in phases for r in derivation.perimeter_rows(d, referential)],
+        "territoires_communes": perimeter,
         "territoires_filiations": filiations,
     }
     sortie.write_resources(rows, out_root or ROOT)
