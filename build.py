@@ -6,7 +6,7 @@
     python build.py diff REF  ce qui a changé dans les données depuis REF (par défaut : la dernière publication)
     python build.py serve     aperçu local sur 127.0.0.1:8000, reconstruit à chaque modification
     python build.py publier   enregistre une publication (publications.yaml, étiquette publication-AAAA-MM-JJ)
-    python build.py import FICHIER --source URL [--phase PHASE]   importe un fichier de l'ANCT ou d'un partenaire
+    python build.py import FICHIER --source URL [--phase PHASE] [--cog ANNÉE]   importe un fichier de l'ANCT ou d'un partenaire
 
 This file only parses the command line and turns the project's errors into messages and exit codes.
 """
@@ -49,6 +49,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     imports.add_argument("--phase", choices=["2019-2022", "2023-2027"], help="phase d'un fichier de périmètre (demandée sinon)")
     imports.add_argument("--source", required=True, metavar="URL", help="adresse http(s) publique du fichier, écrite dans la colonne source")
     imports.add_argument("--feuille", default=None, metavar="NOM", help="la feuille du classeur XLSX à importer")
+    imports.add_argument("--cog", type=int, default=None, metavar="ANNÉE",
+                         help="année du code officiel géographique des codes d'un périmètre (par défaut, celle de la phase dans le paquet)")
     return parser.parse_args(argv)
 
 
@@ -101,7 +103,7 @@ def import_file(project: Project, args: argparse.Namespace) -> int:
 
     from tidata.importer import import_file as run_import
 
-    print(run_import(project, Path(args.fichier), args.source, phase=args.phase, sheet=args.feuille))
+    print(run_import(project, Path(args.fichier), args.source, phase=args.phase, sheet=args.feuille, cog=args.cog))
     return 0
 
 

@@ -17,13 +17,16 @@ PROJECT_FILES = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs
 
 
 def copy_project(root: Path, datasets: Path = FIXTURE / "datasets") -> Path:
-    """A copy of the project at `root` with the given datasets/ (the small package by default). Resources that hold
-    generated example rows (source « exemple ») are declared so in the copy's datapackage.yaml, as check requires."""
+    """A copy of the project at `root` with the given datasets/ (the small package by default) and the repository's
+    COG extracts. Resources that hold generated example rows (source « exemple ») are declared so in the copy's
+    datapackage.yaml, as check requires."""
     root.mkdir(parents=True)
     for name in PROJECT_FILES:
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     shutil.copytree(datasets, root / "datasets")
+    if not (root / "datasets" / "sources").exists():  # the COG extracts that import reads (tidata/cog.py)
+        shutil.copytree(ROOT / "datasets" / "sources" / "cog", root / "datasets" / "sources" / "cog")
     declare_examples(root)
     return root
 

@@ -32,6 +32,18 @@ from .preflight import guess_separator
 from .problems import Problem
 from .project import DATAPACKAGE, Project, ResourceInfo
 
+SOURCE = "source"
+ORIGIN = "\x00origine"  # (file label, line) of an imported row; never written, the CSV writer ignores extra keys
+SHOWN = 10
+
+
+def capped(items: list[str], cap: int = SHOWN) -> str:
+    """A list for a report line, cut after `cap` items."""
+    if not items:
+        return "aucun"
+    shown = ", ".join(items[:cap])
+    return shown + (f" … et {len(items) - cap} autres" if len(items) > cap else "")
+
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 SEPARATOR_NAMES = {";": "« ; »", ",": "« , »", "\t": "tabulation"}

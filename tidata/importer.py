@@ -19,22 +19,19 @@ from pathlib import Path
 
 from .check import CheckResult, check_package
 from .errors import DataError, UsageError
-from .import_files import (NOTHING_CHANGED, Layout, ReadFile, Sheet, Tables, add_source, closest_layout_error,
-                           duplicated_columns, extra_cells, ignored_columns, read_file, read_text, refuse,
-                           set_example_flag, typed_rows, verify_datapackage, write_files)
+from .import_files import (NOTHING_CHANGED, ORIGIN, SHOWN, SOURCE, Layout, ReadFile, Sheet, Tables, add_source, capped,
+                           closest_layout_error, duplicated_columns, extra_cells, ignored_columns, read_file, read_text,
+                           refuse, set_example_flag, typed_rows, verify_datapackage, write_files)
+from .import_perimeters import (GROUPINGS, GROUPINGS_LIST, PERIMETER, TERRITORIES, WRITTEN, cog_year_for,
+                                import_commune_list, import_grouping_list, perimeter_layouts)
 from .problems import Problem, format_report, plural
 from .project import DATAPACKAGE, EXAMPLE_SOURCE, Project, ResourceInfo
 
-PERIMETER, TERRITORIES, COMMUNES = "territoires_communes", "territoires", "communes"
-SOURCE = "source"
-ORIGIN = "\x00origine"  # (file label, line) of an imported row; never written, the CSV writer ignores extra keys
 URL = re.compile(r"https?://\S+")
-SHOWN = 10
-# An example territory whose predecessor is gone is no longer a renewal (rules.renewal_links).
-RENEWAL = {TERRITORIES: ("type_labellisation", "nouveau")}
 
 
-def import_file(project: Project, path: Path, source: str, phase: str | None = None, sheet: str | None = None) -> str:
+def import_file(project: Project, path: Path, source: str, phase: str | None = None, sheet: str | None = None,
+                cog: int | None = None) -> str:
     """Import the file into the project and return the French report; raise a TIError and write nothing on failure."""
     if not URL.fullmatch(source or ""):
         raise UsageError(f"--source : « {source} » n'est pas une adresse http(s) ; donnez l'adresse publique du fichier importé.")
@@ -45,16 +42,16 @@ def import_file(project: Project, path: Path, source: str, phase: str | None = N
     if ignored := [f"« {s.name} »" for s in read.sheets if s.name is not None and s not in [found for found, _ in chosen]]:
         report.append("Feuilles ignorées (aucune ressource n'a ces colonnes) : " + ", ".join(ignored) + ".")
     for found, layout in chosen:
-        if layout.name == PERIMETER:
+        if layout.name in (PERIMETER, GROUPINGS_LIST):
             phase = phase or ask_phase(project)
-            import_perimeter(project, tables, found, phase, source, report)
+            import_perimeter_list(project, tables, found, layout, phase, cog_year_for(project, tables, phase, cog), source, report)
         else:
             import_resource(tables, found, project.resource(layout.name), source, report)
     cascade(project, tables, report)
     files = {r.path: tables.csv_text(r) for r in project.tables if r.name in tables.changed}
     files = {rel: text for rel, text in files.items() if text != read_text(project.root / rel)}
-    imported = [layout.name for _, layout in chosen]
-    imported += [TERRITORIES] if PERIMETER in imported else []
+    imported = [layout.name for _, layout in chosen if layout.name not in (PERIMETER, GROUPINGS_LIST)]
+    imported += WRITTEN if {PERIMETER, GROUPINGS_LIST} & {layout.name for _, layout in chosen} else []
     datapackage = updated_datapackage(project, tables, imported, source, path.name, report)
     if datapackage != read_text(project.root / DATAPACKAGE):
         files[DATAPACKAGE] = datapackage
@@ -84,17 +81,29 @@ def ask_phase(project: Project) -> str:
 
 
 def layouts(project: Project) -> list[Layout]:
-    """The perimeter first (its columns, extra ones allowed), then every resource with a source column (exactly its fields).
+    """Every resource with a source column (exactly its fields), then ANCT's two perimeter lists (their columns,
+    extra ones allowed: tidata.import_perimeters). The perimeter's own resources (communes, groupings) only come
+    through those lists, so that the four stay consistent; territoires.csv can take a sheet of its own (a source
+    that publishes governance or descriptions).
 
     The referential has no source column: scripts/actualiser_referentiel.py updates it.
     """
-    perimeter = project.resource(PERIMETER)
-    found = [Layout(PERIMETER, "le périmètre des territoires (disposition des fichiers de l'ANCT)",
-                    [name for name in perimeter.field_names if name != SOURCE], exact=False)]
-    for resource in project.tables:
-        if SOURCE in resource.field_names and resource.name != PERIMETER:
-            found.append(Layout(resource.name, f"la ressource « {resource.name} »", resource.field_names, exact=True))
-    return found
+    found = [Layout(r.name, f"la ressource « {r.name} »", r.field_names, exact=True)
+             for r in project.tables if SOURCE in r.field_names and (r.name == TERRITORIES or r.name not in WRITTEN)]
+    return found + perimeter_layouts()
+
+
+def import_perimeter_list(project: Project, tables: Tables, sheet: Sheet, layout: Layout, phase: str, year: int,
+                          source: str, report: list[str]) -> None:
+    """A commune or groupings list of ANCT into one phase (tidata.import_perimeters)."""
+    fields = [next(r.field(name) for r in map(project.resource, (PERIMETER, GROUPINGS)) if name in r.field_names)
+              for name in layout.columns]
+    rows, problems, notes = read_sheet(sheet, fields, layout.columns)
+    if problems:
+        raise refuse(problems, f"{sheet.label} : le périmètre ne peut pas être importé.")
+    importer = import_commune_list if layout.name == PERIMETER else import_grouping_list
+    importer(tables, rows, sheet.label, phase, year, source, report)
+    report.extend(notes)
 
 
 def choose_sheets(project: Project, read: ReadFile, sheet_name: str | None) -> list[tuple[Sheet, Layout]]:
@@ -107,15 +116,14 @@ def choose_sheets(project: Project, read: ReadFile, sheet_name: str | None) -> l
         if not sheets:
             names = ", ".join(f"« {s.name} »" for s in read.sheets)
             raise UsageError(f"{read.path.name} : pas de feuille « {sheet_name} » ; feuilles du classeur : {names}.")
-    perimeter, *resources = layouts(project)
+    candidates = layouts(project)
     chosen = []
     for sheet in sheets:
-        layout = next((candidate for candidate in resources if candidate.matches(sheet)), None)
-        layout = layout or (perimeter if perimeter.matches(sheet) else None)
+        layout = next((candidate for candidate in candidates if candidate.matches(sheet)), None)
         if layout:
             chosen.append((sheet, layout))
     if not chosen:
-        raise closest_layout_error(read, sheets, [perimeter, *resources])
+        raise closest_layout_error(read, sheets, candidates[-2:] + candidates[:-2])
     names = [layout.name for _, layout in chosen]
     for name in sorted(set(names)):
         if names.count(name) > 1:
@@ -141,84 +149,6 @@ def read_sheet(sheet: Sheet, fields: list[dict], required: list[str]) -> tuple[l
     for name, count in padded.items():
         notes.append(f"Zéro initial rétabli (perdu par le tableur) : {plural(count, 'code')} de la colonne {name}.")
     return rows, problems, notes
-
-
-def import_perimeter(project: Project, tables: Tables, sheet: Sheet, phase: str, source: str, report: list[str]) -> None:
-    columns = [f for f in project.resource(PERIMETER).fields if f["name"] != SOURCE]
-    rows, problems, notes = read_sheet(sheet, columns, [f["name"] for f in columns])
-    communes = {c["insee_com"]: c for c in tables[COMMUNES]}
-    phase_of = {t["id_ti"]: t["phase"] for t in tables[TERRITORIES]}
-    names: dict[str, tuple[str, int]] = {}  # id_ti → (lib_ti, first line)
-    renamed = []
-    for row in rows:
-        line, identifier, name = row[ORIGIN][1], row["id_ti"], row["lib_ti"]
-        if identifier in names and names[identifier][0] != name:
-            problems.append(Problem("", sheet.label, line, "lib_ti", name,
-                                    f"le territoire {identifier} s'appelle « {names[identifier][0]} » ligne {names[identifier][1]} ;"
-                                    " un territoire n'a qu'un nom."))
-        elif identifier not in names and phase_of.get(identifier, phase) != phase:
-            problems.append(Problem("", sheet.label, line, "id_ti", identifier,
-                                    f"ce territoire est de la phase {phase_of[identifier]} dans territoires.csv, pas {phase} ;"
-                                    " un identifiant ne vaut que pour une phase."))
-        names.setdefault(identifier, (name, line))
-        commune = communes.get(row["insee_com"])
-        if commune is None and row["insee_com"]:
-            problems.append(Problem("", sheet.label, line, "insee_com", row["insee_com"],
-                                    f"commune inconnue du référentiel géographique ({cog_year(project)}) : si elle a fusionné"
-                                    " avec d'autres depuis, écrivez le code de la commune nouvelle."))
-        elif commune and commune["lib_com"] != row["lib_com"]:
-            renamed.append(f"ligne {line} : « {row['lib_com']} » → « {commune['lib_com']} »")
-            row["lib_com"] = commune["lib_com"]
-    if problems:
-        raise refuse(problems, f"{sheet.label} : le périmètre ne peut pas être importé.")
-    report.append(f"Périmètre de la phase {phase} lu dans {sheet.label} : {plural(len(rows), 'commune')},"
-                  f" {plural(len(names), 'territoire')}.")
-    report.extend(notes)
-    kept_rows = [r for r in tables[PERIMETER] if phase_of.get(r["id_ti"]) != phase]
-    new_rows = [{**r, "lib_ti": names[r["id_ti"]][0], SOURCE: source} for r in rows]
-    tables.set(PERIMETER, sorted(kept_rows + new_rows, key=lambda r: (r["id_ti"], r["insee_com"])))
-    tables.set(TERRITORIES, updated_territories(tables, communes, new_rows, phase, source, report))
-    if renamed:
-        report.append(f"Noms de commune écrits comme le référentiel ({len(renamed)}) : " + capped(renamed) + ".")
-
-
-def updated_territories(tables: Tables, communes: dict, new_rows: list[dict], phase: str, source: str,
-                        report: list[str]) -> list[dict]:
-    """territoires.csv for the file's territories of this phase: kept ones keep their other columns, new ones are added."""
-    first, members = {}, {}
-    for row in new_rows:
-        first.setdefault(row["id_ti"], row)
-        members.setdefault(row["id_ti"], []).append(communes[row["insee_com"]])
-    codes = {identifier: {"codes_reg": " ".join(sorted({c["code_reg"] for c in found})),
-                          "codes_dep": " ".join(sorted({c["code_dep"] for c in found}))}
-             for identifier, found in members.items()}
-    result, kept, removed, renamed, examples = [], [], [], 0, 0
-    for row in tables[TERRITORIES]:
-        identifier = row["id_ti"]
-        if row["phase"] != phase:
-            result.append(row)
-        elif identifier in first:
-            renamed += row["lib_ti"] != first[identifier]["lib_ti"]
-            examples += row[SOURCE] == EXAMPLE_SOURCE
-            result.append({**row, "lib_ti": first[identifier]["lib_ti"], **codes[identifier], ORIGIN: first[identifier][ORIGIN]})
-            kept.append(identifier)
-        else:
-            removed.append(f"{identifier} ({row['lib_ti']})")
-    added = sorted(identifier for identifier in first if identifier not in kept)
-    fields = tables.project.resource(TERRITORIES).field_names
-    new = [{**dict.fromkeys(fields, ""), "id_ti": i, "lib_ti": first[i]["lib_ti"], "phase": phase, **codes[i],
-            "type_labellisation": "nouveau", SOURCE: source, ORIGIN: first[i][ORIGIN]} for i in added]
-    after = max((i for i, row in enumerate(result) if row["phase"] == phase), default=len(result) - 1) + 1
-    result[after:after] = new
-    named = [f"{i} ({first[i]['lib_ti']})" for i in added]
-    report.append(f"Territoires ajoutés ({len(added)}, type « nouveau ») : " + capped(named) + ".")
-    named = [f"{i} ({first[i]['lib_ti']})" for i in kept]
-    report.append(f"Territoires conservés ({len(kept)}, description, binôme et priorités gardés, "
-                  f"nom mis à jour pour {renamed}) : " + capped(named) + ".")
-    if examples:
-        report.append(f"  dont {examples} d'exemple : leur ligne de territoires.csv garde la source « exemple ».")
-    report.append(f"Territoires retirés ({len(removed)}) : " + capped(removed) + ".")
-    return result
 
 
 def import_resource(tables: Tables, sheet: Sheet, resource: ResourceInfo, source: str, report: list[str]) -> None:
@@ -282,9 +212,6 @@ def cascade(project: Project, tables: Tables, report: list[str]) -> None:
                     emptied.append(f"{resource.name} {' / '.join(row[k] for k in resource.primary_key)}"
                                    f" ({', '.join(fk['fields'])} : {' / '.join(row[f] for f in fk['fields'])})")
                     row.update(dict.fromkeys(fk["fields"], ""))
-                    if resource.name in RENEWAL:
-                        column, value = RENEWAL[resource.name]
-                        row[column] = value
                     touched = True
                 kept.append(row)
             if touched:
@@ -294,8 +221,7 @@ def cascade(project: Project, tables: Tables, report: list[str]) -> None:
         report.append("Lignes d'exemple retirées parce qu'elles renvoyaient à une ligne disparue : "
                       + ", ".join(f"{name} ({count})" for name, count in sorted(removed.items())) + ".")
     if emptied:
-        report.append(f"Références d'exemple vidées, la ligne visée ayant disparu ({len(emptied)}) : " + capped(emptied)
-                      + (" ; ces territoires deviennent « nouveau »." if any(e.startswith(TERRITORIES + " ") for e in emptied) else "."))
+        report.append(f"Références d'exemple vidées, la ligne visée ayant disparu ({len(emptied)}) : " + capped(emptied) + ".")
 
 
 def dangling(tables: Tables, resource: ResourceInfo, row: dict, keys: dict) -> list[dict]:
@@ -315,35 +241,23 @@ def is_required(resource: ResourceInfo, name: str) -> bool:
     return bool(resource.field(name).get("constraints", {}).get("required"))
 
 
-def capped(items: list[str], cap: int = SHOWN) -> str:
-    if not items:
-        return "aucun"
-    shown = ", ".join(items[:cap])
-    return shown + (f" … et {len(items) - cap} autres" if len(items) > cap else "")
-
-
-def cog_year(project: Project) -> str:
-    titles = " ".join(str(s.get("title", "")) for s in project.resource(COMMUNES).descriptor.get("sources", []))
-    found = re.search(r"COG (\d{4})", titles)
-    return f"COG {found.group(1)}" if found else "code officiel géographique"
-
-
 def updated_datapackage(project: Project, tables: Tables, imported: list[str], url: str, file_name: str,
                         report: list[str]) -> str:
     """datapackage.yaml edited as text (comments and layout kept): example flags of the changed resources, new sources."""
     text = read_text(project.root / DATAPACKAGE)
     expected, lines = {}, []
     for resource in project.tables:
-        if resource.name not in tables.changed or SOURCE not in resource.field_names:
+        if resource.name not in tables.changed:
             continue
-        left = sum(row[SOURCE] == EXAMPLE_SOURCE for row in tables[resource.name])
-        expected[resource.name] = bool(left)
-        text = set_example_flag(text, resource.name, bool(left))
-        if left:
-            lines.append(f"  - {resource.name} : il reste {plural(left, 'ligne')} d'exemple, le drapeau reste à true.")
-        else:
-            lines.append(f"  - {resource.name} : plus aucune ligne d'exemple, le drapeau "
-                         + ("passe à false." if resource.is_example else "reste à false."))
+        if SOURCE in resource.field_names:
+            left = sum(row[SOURCE] == EXAMPLE_SOURCE for row in tables[resource.name])
+            expected[resource.name] = bool(left)
+            text = set_example_flag(text, resource.name, bool(left))
+            if left:
+                lines.append(f"  - {resource.name} : il reste {plural(left, 'ligne')} d'exemple, le drapeau reste à true.")
+            else:
+                lines.append(f"  - {resource.name} : plus aucune ligne d'exemple, le drapeau "
+                             + ("passe à false." if resource.is_example else "reste à false."))
         if resource.name in imported and url not in [s.get("path") for s in resource.descriptor.get("sources", [])]:
             text = add_source(text, resource.name, f"Fichier importé : {file_name}", url)
     report.extend(["Drapeau « exemple » des ressources modifiées (datapackage.yaml) :", *lines] if lines else [])
