@@ -46,7 +46,6 @@ def ten_times_package(folder: Path) -> Project:
     for name in ("datapackage.yaml", "schemas"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
-    shutil.copytree(ROOT / "datasets", folder / "datasets")
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "generer_exemples.py"), "--echelle", "10", "--sortie", str(folder / "datasets")],
         check=True, capture_output=True,

@@ -6,8 +6,9 @@
 Projects and per-territory envelopes are not public in usable form, so the published package has none. To
 measure how the site behaves with them (bench/bench_croissance.py, bench/bench_apercu.py), this script copies
 the package's CSV files into DOSSIER and adds generated projects and envelope shares to the real territories of
-both phases: every generated row has `source = exemple` and an id with « -ex- », and the data package of such a
-copy says « exemple: true » for those resources (the bench sets it), so that the site shows its example banner.
+both phases: every generated row has `source = exemple` and an id with « -ex- ». When DOSSIER is the datasets/
+of a project copy, the copy's datapackage.yaml is changed to declare those resources « exemple: true » (check
+refuses example rows in a resource declared real, and the site then shows its example banner).
 `--echelle N` makes N times as many projects and envelopes (amounts divided by N, so that territorial shares stay
 within their national envelopes). Refuses to write into the repository's own datasets/: examples cannot be
 published by mistake.
@@ -202,7 +203,7 @@ def main() -> int:
         return 2
     if out.exists():
         shutil.rmtree(out)
-    shutil.copytree(DATASETS, out, ignore=shutil.ignore_patterns("sources"))
+    shutil.copytree(DATASETS, out)
     rng = random.Random(args.graine)
     package = Package(DATASETS)
     project = Project(ROOT)
@@ -213,7 +214,19 @@ def main() -> int:
     for name, rows in outputs.items():
         write_csv_rows(out / f"{name}.csv", rows, project.resource(name).field_names)
         print(f"{name}.csv : {len(rows)} lignes")
+    declare_examples(out.parent / "datapackage.yaml", list(outputs))
     return 0
+
+
+def declare_examples(datapackage: Path, names: list[str]) -> None:
+    """In a project copy, the resources that now hold example rows are declared « exemple: true »."""
+    from tidata.import_files import set_example_flag
+
+    if datapackage.exists():
+        text = datapackage.read_text(encoding="utf-8")
+        for name in names:
+            text = set_example_flag(text, name, True)
+        datapackage.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,9 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
     pages = Renderer(cat, out)
     territories = views.rows_of_table(summary)
     pages.render("territoires.md.j2", "territoires/index.md", territoires=territories, regions=sorted(cat.regions.items()))
+    for phase in PHASES:
+        pages.render("territoires_phase.md.j2", f"territoires/{phase}/index.md", phase=phase,
+                     territoires=[t for t in territories if t["phase"] == phase])
     in_region = {code: [t for t in territories if code in t["codes_reg"].split()] for code in cat.regions}
     for code, name in sorted(cat.regions.items()):
         deps = [d for d in cat.records["departements"] if d["code_reg"] == code]
@@ -109,16 +112,18 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
                      types=FIELD_TYPES, contraintes=describe_constraints, exemples=first_values(rows),
                      fichiers=by_resource.get(resource.name, []),
                      jsonld=catalogue.schema_org_dataset(resource, site_url(cat), files, cat.last_change))
+    reports = {page: cat.project.root / path for page, path in REPORTS.items() if (cat.project.root / path).exists()}
+    for page, path in reports.items():
+        out[page] = path.read_text(encoding="utf-8")
     pages.render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources,
                  lignes={name: len(rows) for name, rows in cat.records.items()}, fichiers=by_resource,
                  paquet=[d for d in files if not d.resource],
-                 catalogue=[(path, len(text.encode("utf-8"))) for path, text in sorted(catalogue_files.items())])
+                 catalogue=[(path, len(text.encode("utf-8"))) for path, text in sorted(catalogue_files.items())],
+                 rapport_perimetres="perimetres.md" if "donnees/perimetres.md" in reports else "")
     out["assets/communes.json"] = figures.finder_index(cat)
-    report = cat.project.root / "datasets" / "referentiel" / "RAPPORT.md"
-    if report.exists():
-        out["donnees/referentiel.md"] = report.read_text(encoding="utf-8")
     pages.render("qualite.md.j2", "donnees/qualite.md", parts=example_shares(cat), avertissements=warnings or [],
-                 cog=COG_YEAR, rapport="referentiel.md" if report.exists() else "")
+                 cog=COG_YEAR, rapport="referentiel.md" if "donnees/referentiel.md" in reports else "",
+                 rapport_perimetres="perimetres.md" if "donnees/perimetres.md" in reports else "")
     out["donnees/journal.md"] = releases.changelog_markdown(cat.project, releases.read_releases(cat.project))
     pages.render("api.md.j2", "api.md", site_url=site_url(cat), territoire_exemple=cat.territory_rows[str(cat.territories["key"].iloc[0])]
                  if len(cat.territories) else None)
@@ -126,10 +131,15 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
 
 
 COG_YEAR = 2026  # the referential's year: datasets/referentiel/RAPPORT.md
+REPORTS = {  # page under docs/ → the report the data scripts write
+    "donnees/referentiel.md": "datasets/referentiel/RAPPORT.md",
+    "donnees/perimetres.md": "datasets/RAPPORT_PERIMETRES.md",
+}
 
 
 def example_shares(cat: Catalogue) -> list[dict]:
-    """Per table with a source column: how many rows are real (a URL) and how many are generated examples."""
+    """Per table: how many rows are real (a URL) and how many are generated examples, and which columns are empty in
+    every row (what no source publishes yet)."""
     shares = []
     for resource in cat.project.tables:
         rows = cat.records[resource.name]
@@ -138,8 +148,9 @@ def example_shares(cat: Catalogue) -> list[dict]:
         else:
             example = sum(1 for row in rows if row["source"] == "exemple")
             real = len(rows) - example
+        empty = [name for name in resource.field_names if rows and not any(row[name] for row in rows)]
         shares.append({"nom": resource.name, "titre": resource.title, "lignes": len(rows), "reelles": real,
-                       "exemple": example, "part": round(100 * real / len(rows)) if rows else 100})
+                       "exemple": example, "part": round(100 * real / len(rows)) if rows else 100, "vides": empty})
     return shares
 
 
@@ -196,7 +207,8 @@ class Renderer:
     def __init__(self, cat: Catalogue, out: dict[str, str]):
         self.env = environment(cat.project.root / "templates")
         self.out = out
-        self.common = {"exemple": cat.has_examples, "pages": cat.pages, "maj": cat.last_change, "natures": views.GROUPING_NATURES,
+        self.common = {"exemple": cat.has_examples, "phases": PHASES, "pages": cat.pages, "maj": cat.last_change, "natures": views.GROUPING_NATURES,
+                       "noms_territoires": {key: row["lib_ti"] for key, row in cat.territory_rows.items()},
                        "region_pages": cat.region_pages, "departement_pages": cat.departement_pages,
                        "noms_regions": cat.regions}
 

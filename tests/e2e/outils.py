@@ -31,17 +31,15 @@ def missing(what: str) -> None:
     pytest.skip(what)
 
 
-def territory_page(site_root: Path, minimum_projects: int = 3) -> str:
-    """The address of the first territory page with everything a territory page can show: a sortable projects
-    table of at least `minimum_projects` rows, a chart and a map."""
-    for path in sorted((site_root / "territoires").glob("*/index.html")):
+def territory_page(site_root: Path) -> str:
+    """The address of the first 2023-2027 territory page with the most a real territory page shows: its maps, its
+    groupings, its predecessors of 2019-2022 and a turnkey site."""
+    for path in sorted((site_root / "territoires" / "2023-2027").glob("ti-*/index.html")):
         text = path.read_text(encoding="utf-8")
-        table = text.split('class="tableau-triable"', 1)
-        rows = table[1].split("</tbody>", 1)[0].count("<tr>") - 1 if len(table) == 2 else 0  # minus the header
-        if rows >= minimum_projects and "graphique-svg" in text and "carte-territoire" in text:
-            return f"/territoires/{path.parent.name}/"
-    pytest.fail(f"Aucune page de territoire n'a un tableau d'au moins {minimum_projects} projets, un graphique et "
-                "une carte.")
+        if "carte-territoire" in text and "carte-situation" in text and "Part du territoire 2019-2022" in text \
+                and "Aucun site clé en main" not in text:
+            return f"/territoires/2023-2027/{path.parent.name}/"
+    pytest.fail("Aucune page de territoire 2023-2027 n'a ses cartes, ses territoires précédents et un site clé en main.")
 
 
 # Counts printed at the end of the run (conftest.pytest_terminal_summary) and saved in test-artifacts/.

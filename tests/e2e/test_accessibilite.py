@@ -36,6 +36,7 @@ def dictionary_page(site_root: Path) -> str | None:
 PAGES = {
     "accueil": lambda site: "/",
     "territoire": territory_page,
+    "territoires 2019-2022": lambda site: "/territoires/2019-2022/",
     "région": lambda site: first_page(site, "regions"),
     "données": lambda site: "/donnees/",
     "trouver ma commune": lambda site: "/trouver-ma-commune/",

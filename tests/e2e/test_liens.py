@@ -40,3 +40,21 @@ def test_no_page_of_the_full_site_loads_anything_from_another_origin(site_root):
     for sheet in sorted(site_root.rglob("*.css")):
         offenders += re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", sheet.read_text(encoding="utf-8"))
     assert not offenders, "\n".join(offenders[:20])
+
+
+def test_the_site_of_the_shipped_data_shows_real_territories_and_no_generated_value(site_root):
+    """183 + 149 territory pages from ANCT's perimeters, and nothing generated anywhere: no example banner, no
+    example id, no « Exemple – » territory; what no source publishes says « non publié »."""
+    territories = site_root / "territoires"
+    assert len(list((territories / "2023-2027").glob("ti-*/index.html"))) == 183
+    assert len(list((territories / "2019-2022").glob("ti-*/index.html"))) == 149
+    generated = re.compile(r"Données d'exemple\.|Exemple – |\b(?:ti|prj|env|scem)-ex-|\(exemple\)")
+    offenders = [str(page.relative_to(site_root)) for page in sorted(site_root.rglob("*.html"))
+                 if generated.search(page.read_text(encoding="utf-8"))]
+    assert not offenders, offenders[:10]
+    home = (site_root / "index.html").read_text(encoding="utf-8")
+    assert "183 territoires" in home and "portés au code officiel géographique 2026" in home
+    chalon = (territories / "2023-2027" / "ti-2704" / "index.html").read_text(encoding="utf-8")
+    assert "Grand Chalon</h1>" in chalon and "non publié" in chalon.lower()
+    data = site_root / "donnees" / "territoires" / "2023-2027" / "ti-2704"
+    assert (data / "territoires_communes.csv").read_text(encoding="utf-8").count("\n") == 137  # 136 communes and the header

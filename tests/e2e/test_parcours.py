@@ -1,5 +1,5 @@
 """What a citizen or a journalist does on the site, in a real browser: the map, the commune finder (keyboard
-alone, and on a phone), a sortable projects table, a download, the site search."""
+alone, and on a phone), a sortable table, a download, the site search."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import csv
 import hashlib
 import io
 import re
-from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -18,6 +17,7 @@ from .outils import open_context, territory_page
 # A commune that the shipped data places in a territory (Chalon-sur-Saône, INSEE 71076), typed as people type it.
 COMMUNE_QUERY = "chalon sur saone"
 COMMUNE_INSEE = "71076"
+TERRITORY_URL = re.compile(r"/territoires/20\d\d-20\d\d/ti-[^/]+/$")
 
 
 def h1(page) -> str:
@@ -80,7 +80,7 @@ def test_home_map_shape_opens_its_territory_page(page):
     }""")
     assert target, "aucune forme cliquable en son centre sur la carte de France"
     page.mouse.click(target["x"], target["y"])
-    page.wait_for_url(re.compile(r"/territoires/ti-[^/]+/$"))
+    page.wait_for_url(TERRITORY_URL)
     assert page.url.endswith("/" + target["href"])
     assert h1(page) == target["name"]
 
@@ -99,7 +99,7 @@ def test_commune_finder_with_the_keyboard_alone(page):
     # Tab from the field: the submit button, then the result links, in order.
     link = press_tab_until(page, lambda s: s["tag"] == "A" and s["inResults"], limit=4)
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/territoires/ti-[^/]+/$"))
+    page.wait_for_url(TERRITORY_URL)
     assert h1(page) == link["text"]
     assert "Chalon-sur-Saône (71076)" in page.locator("details.communes").text_content()
 
@@ -118,37 +118,39 @@ def test_commune_finder_on_a_phone(phone_page):
     assert box and box["height"] >= 16, "le lien de résultat est trop petit pour le doigt"
     name = link.inner_text().strip()
     link.tap()
-    page.wait_for_url(re.compile(r"/territoires/ti-[^/]+/$"))
+    page.wait_for_url(TERRITORY_URL)
     assert h1(page) == name
 
 
-def test_projects_table_sorts_when_its_header_is_clicked(page, site_root):
-    page.goto(territory_page(site_root))
+def test_territory_table_sorts_when_its_header_is_clicked(page):
+    page.goto("/territoires/2023-2027/")
     table = page.locator(".tableau-triable table").first
-    header = table.locator("thead th").filter(has_text="Coût total")
+    header = table.locator("thead th").filter(has_text="Population")
     button = header.locator("button.tri")
-    cells = table.locator("tbody tr td:nth-child(5)")
+    column = 1 + table.locator("thead th").all_inner_texts().index(header.inner_text())
+    cells = table.locator(f"tbody tr td:nth-child({column})")
 
-    def amounts() -> list[int]:
+    def numbers() -> list[int]:
         return [int(re.sub(r"\D", "", text)) for text in cells.all_inner_texts()]
 
-    before = amounts()
+    before = numbers()
+    assert len(before) == 183
     assert header.get_attribute("aria-sort") is None
     button.click()
     assert header.get_attribute("aria-sort") == "ascending"
-    ascending = amounts()
+    ascending = numbers()
     assert ascending == sorted(before)
     button.click()
     assert header.get_attribute("aria-sort") == "descending"
-    descending = amounts()
+    descending = numbers()
     assert descending == sorted(before, reverse=True)
     assert len(set(before)) > 1 and descending != ascending, "l'ordre des lignes n'a pas changé"
     # Sorting by another column moves the indicator there.
     other = table.locator("thead th").first
     other.locator("button.tri").click()
     assert other.get_attribute("aria-sort") == "ascending" and header.get_attribute("aria-sort") is None
-    titles = table.locator("tbody tr td:nth-child(1)").all_inner_texts()
-    assert titles == sorted(titles, key=lambda t: t.lower()) or len(set(titles)) < len(titles)
+    names = table.locator("tbody tr td:nth-child(1)").all_inner_texts()
+    assert names == sorted(names, key=lambda t: t.lower()) or len(set(names)) < len(names)
 
 
 def stated_checksums(page) -> list[dict]:
@@ -179,28 +181,21 @@ def download(page, link) -> bytes:
 
 def test_download_link_returns_the_stated_file(page, site_root, e2e_report):
     page.goto(territory_page(site_root))
-    territory = "-".join(page.url.rstrip("/").rsplit("/", 1)[1].split("-")[:3])
+    phase, territory = page.url.rstrip("/").rsplit("/", 2)[1:]
     assert page.locator("article a[href$='.csv']").count() >= 1, "aucun lien CSV sur la page du territoire"
-    link = page.locator("article a[href$='/projets.csv']").first
+    link = page.locator("article a[href$='/territoires_communes.csv']").first
     response = page.request.get(urljoin(page.url, link.get_attribute("href")))
     assert response.status == 200
     assert re.match(r"text/(csv|plain)", response.headers["content-type"]), response.headers["content-type"]
     body = download(page, link)
     assert body == response.body()
     text = body.decode("utf-8-sig")
-    assert next(csv.reader(io.StringIO(text)))[:2] == ["id_projet", "id_ti"], text.splitlines()[0]
+    assert next(csv.reader(io.StringIO(text)))[:5] == ["insee_com", "lib_com", "id_ti", "lib_ti", "phase"], text.splitlines()[0]
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows and all(row["id_ti"] == territory for row in rows)
+    assert rows and all((row["phase"], row["id_ti"]) == (phase, territory) for row in rows)
     # The checksums the site states (on the territory page, or else on the data page): each file matches them.
     stated, where = stated_checksums(page), urlsplit(page.url).path
-    if not stated:
-        page.goto("/donnees/")
-        stated, where = stated_checksums(page), urlsplit(page.url).path
-    if not stated:
-        e2e_report["sommes de contrôle"] = (
-            "TODO : aucune page n'annonce de SHA-256 à côté de ses liens ; seul le CSV du territoire est vérifié "
-            "(200, text/csv, en-tête, lignes du territoire)")
-        return
+    assert stated, "la page du territoire n'annonce pas la somme SHA-256 de ses fichiers"
     # One of them downloaded by a click, as a person does (a JSON file would open in the tab: take a download).
     first = next((f for f in stated if re.search(r"\.(csv|zip|xlsx|parquet)$", f["url"])), stated[0])
     downloaded = download(page, page.locator(f"article a[href='{first['href']}']").first)
@@ -216,44 +211,24 @@ def test_download_link_returns_the_stated_file(page, site_root, e2e_report):
 
 
 def test_site_search_finds_a_territory_by_its_name(page, site_root):
-    page.goto("/territoires/")
-    # A territory of the current phase whose name is distinctive enough to be a search query.
-    link = page.locator("article a[href*='ti-ex-2']").nth(8)
+    page.goto("/territoires/2023-2027/")
+    # A territory whose name is plain words (the theme's search does not fold accents yet: issue « Search that finds »).
+    links = page.locator("article .tableau-triable a")
+    link = next(links.nth(i) for i in range(links.count())
+                if re.fullmatch(r"[A-Za-z][A-Za-z -]{7,}", links.nth(i).inner_text().strip()))
     name = link.inner_text().strip()
     href = link.get_attribute("href")
-    query = unescape(name).replace("Exemple –", "").strip()
     page.keyboard.press("/")  # the theme's shortcut; a click on the magnifier label does the same
     search = page.locator("input.md-search__input")
     if not search.is_visible():
         page.locator("label[for='__search']").first.click()
     search.wait_for(state="visible")
-    search.fill(query)
-    slug = href.rstrip("/").rsplit("/", 1)[-1]
-    result = page.locator(f".md-search-result__item a[href*='{slug}']").first
+    search.fill(name)
+    path = "/".join(href.rstrip("/").rsplit("/", 2)[-2:])  # « 2023-2027/ti-… »: the same id exists in 2019-2022
+    result = page.locator(f".md-search-result__item a[href*='{path}']").first
     result.wait_for(timeout=30_000)
     # The index was fetched by the theme's web worker: the guard sees workers' requests too.
     assert any(url.endswith("/search/search_index.json") for url in page.guard.requests), page.guard.requests
     result.click()
-    page.wait_for_url(re.compile(re.escape(slug) + r"/(#.*)?$"))
+    page.wait_for_url(re.compile(re.escape(path) + r"/(#.*)?$"))
     assert h1(page) == name
-
-
-def test_the_guard_catches_third_party_requests(browser, base_url):
-    """The check every test relies on: a request to another host is recorded (and aborted)."""
-    context, guard = open_context(browser, base_url=base_url)
-    page = context.new_page()
-    page.goto("/")
-    page.evaluate("""() => {
-        const img = new Image(); img.src = 'https://tiers.example.org/pixel.png';
-        return fetch('http://cdn.example.com/x.js').catch(() => null);
-    }""")
-    page.wait_for_function("() => performance.getEntriesByType('resource').length > 0")
-    for _ in range(50):
-        if len(guard.third_party) >= 2:
-            break
-        page.wait_for_timeout(100)
-    context.close()
-    assert {"https://tiers.example.org/pixel.png", "http://cdn.example.com/x.js"} <= set(guard.third_party)
-    assert any(url.startswith(base_url) for url in guard.requests)
-    with pytest.raises(pytest.fail.Exception, match="tiers.example.org"):
-        guard.check()
