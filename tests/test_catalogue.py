@@ -259,3 +259,14 @@ def test_changing_the_site_url_in_mkdocs_yml_changes_every_absolute_url_of_the_s
                  "donnees/territoires-d-industrie.xlsx", "donnees/projets.parquet", "donnees/territoires-d-industrie.zip"):
         assert texts_second[path].count(second) > 0, path
     assert f'<link rel="canonical" href="{second}donnees/projets/">' in texts_second["donnees/projets/index.html"]
+
+
+@pytest.mark.parametrize("value", ["", "territoires.example.org", "/donnees/", "https://données.example.org/"])
+def test_a_missing_or_relative_site_url_stops_the_build_with_a_french_message(petit, run, value):
+    config = petit / "mkdocs.yml"
+    config.write_text(re.sub(r"(?m)^site_url: .*$", f"site_url: '{value}'", config.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    result = run(petit)
+    assert result.code == 1
+    assert f"mkdocs.yml, site_url : « {value} » — attendu : l'adresse publique du site" in result.text
+    assert "Traceback" not in result.text and not (petit / "site").exists()
