@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
@@ -67,36 +68,36 @@ def catalogue_graph(project: Project, downloads: list, site_url: str, modified: 
                               ("gsp", GSP)):
         graph.bind(prefix, namespace)
     descriptor = project.descriptor
-    catalog = URIRef(f"{site_url}donnees/catalogue")
     agents = add_agents(graph, descriptor, site_url)
-    graph.add((catalog, RDF.type, DCAT.Catalog))
+    catalog = add_catalog(graph, descriptor, site_url, agents[0], modified)
+    by_resource: dict[str, list] = {}
+    for download in downloads:
+        by_resource.setdefault(download.resource, []).append(download)
+    issued = issued or {}
+    described = [(DatasetText.of_resource(descriptor, r), by_resource.pop(r.name), issued.get(r.path, ""))
+                 for r in project.resources if r.name in by_resource]
+    package_files = [d for files in by_resource.values() for d in files]  # the workbook, the zip, datapackage.json
+    if package_files:
+        described.append((DatasetText.of_package(descriptor), package_files, min(issued.values(), default="")))
+    for text, files, first_release in described:
+        dataset = add_dataset(graph, site_url, agents, text, modified, first_release)
+        add_distributions(graph, dataset, files, site_url, modified)
+        graph.add((catalog, DCAT.dataset, dataset))
+    return graph
+
+
+def add_catalog(graph: Graph, descriptor: dict, site_url: str, publisher: URIRef, modified: str) -> URIRef:
+    catalog = typed(graph, URIRef(f"{site_url}donnees/catalogue"), DCAT.Catalog)
     graph.add((catalog, DCTERMS.title, Literal(descriptor.get("title", ""), lang="fr")))
     graph.add((catalog, DCTERMS.description, Literal(" ".join(descriptor.get("description", "").split()), lang="fr")))
-    graph.add((catalog, DCTERMS.publisher, agents[0]))
+    graph.add((catalog, DCTERMS.publisher, publisher))
     graph.add((catalog, DCTERMS.language, typed(graph, LANGUAGE, DCTERMS.LinguisticSystem)))
     graph.add((catalog, DCTERMS.license, typed(graph, LICENCE, DCTERMS.LicenseDocument)))
     graph.add((catalog, FOAF.homepage, typed(graph, URIRef(site_url), FOAF.Document)))
     graph.add((catalog, DCAT.themeTaxonomy, typed(graph, THEMES, SKOS.ConceptScheme)))
     graph.add((THEMES, DCTERMS.title, Literal("Data theme", lang="en")))
-    if modified:
-        graph.add((catalog, DCTERMS.modified, Literal(modified, datatype=XSD.date)))
-    by_resource: dict[str, list] = {}
-    for download in downloads:
-        by_resource.setdefault(download.resource, []).append(download)
-    issued = issued or {}
-    first_release = min(issued.values(), default="")
-    for resource in project.resources:
-        if resource.name in by_resource:
-            dataset = add_dataset(graph, site_url, agents, DatasetText.of_resource(descriptor, resource),
-                                  modified, issued.get(resource.path, ""))
-            add_distributions(graph, dataset, by_resource.pop(resource.name), site_url, modified)
-            graph.add((catalog, DCAT.dataset, dataset))
-    package_files = [d for files in by_resource.values() for d in files]  # the files of the whole package
-    if package_files:
-        dataset = add_dataset(graph, site_url, agents, DatasetText.of_package(descriptor), modified, first_release)
-        add_distributions(graph, dataset, package_files, site_url, modified)
-        graph.add((catalog, DCAT.dataset, dataset))
-    return graph
+    add_dates(graph, catalog, "", modified)
+    return catalog
 
 
 def typed(graph: Graph, node: URIRef, cls: URIRef) -> URIRef:
@@ -118,22 +119,25 @@ def add_agents(graph: Graph, descriptor: dict, site_url: str) -> tuple[URIRef, U
     return publisher, contact
 
 
+@dataclass(frozen=True)
 class DatasetText:
     """What describes a dataset: from a resource of datapackage.yaml, or from the package itself."""
 
-    def __init__(self, name: str, identifier: str, title: str, description: str, landing: str, referential: bool,
-                 programme: bool, keywords: list[str]):
-        self.name, self.identifier, self.title, self.description = name, identifier, title, description
-        self.landing, self.referential, self.programme, self.keywords = landing, referential, programme, keywords
+    name: str
+    identifier: str
+    title: str
+    description: str
+    landing: str  # under the site's address
+    referential: bool  # the geographic referential: updated yearly, not about the programme's economy
+    keywords: list[str]
 
     @classmethod
     def of_resource(cls, descriptor: dict, resource) -> DatasetText:
         package = descriptor.get("name", "paquet")
         example = " Contient des données d'exemple générées, non officielles." if resource.is_example else ""
-        referential = resource.path.startswith(REFERENTIAL_FOLDER)
         return cls(resource.name, f"{package}/{resource.name}", resource.title, resource.description + example,
-                   f"donnees/{resource.name}/" if resource.is_table else "donnees/", referential, not referential,
-                   descriptor.get("keywords", []) + [resource.title.lower()])
+                   f"donnees/{resource.name}/" if resource.is_table else "donnees/",
+                   resource.path.startswith(REFERENTIAL_FOLDER), descriptor.get("keywords", []) + [resource.title.lower()])
 
     @classmethod
     def of_package(cls, descriptor: dict) -> DatasetText:
@@ -141,7 +145,7 @@ class DatasetText:
         description = " ".join(descriptor.get("description", "").split())
         return cls(package, package, f"{descriptor.get('title', package)} (paquet complet)",
                    f"Tout le paquet de données en un classeur, une archive et son descripteur. {description}",
-                   "donnees/", False, True, descriptor.get("keywords", []))
+                   "donnees/", False, descriptor.get("keywords", []))
 
 
 def add_dataset(graph: Graph, site_url: str, agents: tuple, text: DatasetText, modified: str, issued: str) -> URIRef:
@@ -154,7 +158,7 @@ def add_dataset(graph: Graph, site_url: str, agents: tuple, text: DatasetText, m
         graph.add((dataset, DCAT.keyword, Literal(keyword, lang="fr")))
     graph.add((dataset, DCTERMS.publisher, publisher))
     graph.add((dataset, DCAT.contactPoint, contact))
-    for code in ["REGI"] + (["ECON"] if text.programme else []):
+    for code in ["REGI"] if text.referential else ["REGI", "ECON"]:
         graph.add((dataset, DCAT.theme, add_theme(graph, code)))
     graph.add((dataset, DCTERMS.language, LANGUAGE))
     graph.add((dataset, DCTERMS.license, LICENCE))
