@@ -161,17 +161,17 @@ def test_checksums_and_sizes_on_the_data_page_match_the_files(built):
 
 
 def test_dcat_catalogue_parses_and_every_distribution_is_complete(built):
-    from rdflib import Graph, Namespace
+    from rdflib import Graph
     from rdflib.namespace import DCAT, DCTERMS, RDF
 
-    spdx = Namespace("http://spdx.org/rdf/terms#")
     for name, fmt in (("catalogue.ttl", "turtle"), ("catalogue.jsonld", "json-ld")):
         graph = Graph().parse(built / "site" / "donnees" / name, format=fmt)
         distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
         assert len(distributions) >= 30, name  # CSV, Parquet and JSON of each table, GeoJSON
         for distribution in distributions:
-            for prop in (DCAT.downloadURL, DCAT.mediaType, DCAT.byteSize, DCTERMS.license, spdx.checksum):
+            for prop in (DCAT.downloadURL, DCAT.mediaType, DCAT.byteSize, DCTERMS.license, DCTERMS.description):
                 assert graph.value(distribution, prop) is not None, (name, distribution, prop)
+            assert re.search(r"SHA-256 : [0-9a-f]{64}$", graph.value(distribution, DCTERMS.description)), distribution
         datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
         assert {str(graph.value(d, DCTERMS.identifier)) for d in datasets} >= {"territoires-d-industrie/projets"}
 

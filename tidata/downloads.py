@@ -455,7 +455,8 @@ def published_datapackage(project: Project, files: list[Download], base_url: str
     """
     by_name = {f.name: f for f in files}
     descriptor = {k: v for k, v in project.descriptor.items() if k not in ("resources",)}
-    if base_url:
+    if base_url:  # the site's address (site_url of mkdocs.yml), never datapackage.yaml's placeholder
+        descriptor["homepage"] = base_url
         descriptor["id"] = f"{site_address(descriptor, base_url)}datapackage.json"
     resources = []
     for resource in project.resources:

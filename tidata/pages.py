@@ -15,6 +15,7 @@ import hashlib
 import multiprocessing
 import os
 import posixpath
+import re
 from pathlib import Path
 
 import jinja2
@@ -22,7 +23,7 @@ import jinja2
 import yaml
 
 from . import catalogue, downloads, escape, exports, figures, formats, releases, urls, views
-from .errors import BuildError
+from .errors import BuildError, ConfigError
 from .progress import SILENT, Progress
 from .project import SAFE_LOADER
 from .views import CURRENT_PHASE, Catalogue
@@ -188,7 +189,8 @@ def first_values(rows: list[dict]) -> dict[str, str]:
 
 
 def site_url(cat: Catalogue) -> str:
-    """The public address of the site, from mkdocs.yml (used in examples and in the catalogue)."""
+    """The public address of the site: `site_url` of mkdocs.yml, the one setting that mkdocs (canonical links,
+    sitemap), the DCAT catalogue, schema.org, datapackage.json, the workbook and the API examples all read."""
     path = cat.project.root / "mkdocs.yml"
     return public_address(path, path.stat().st_mtime_ns)
 
@@ -197,7 +199,10 @@ def site_url(cat: Catalogue) -> str:
 def public_address(mkdocs_yml: Path, mtime_ns: int) -> str:
     """Read once per version of the file (a running preview sees an edited mkdocs.yml)."""
     with open(mkdocs_yml, encoding="utf-8") as f:
-        url = (yaml.load(f, Loader=SAFE_LOADER) or {}).get("site_url", "")
+        url = str((yaml.load(f, Loader=SAFE_LOADER) or {}).get("site_url") or "")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?", url):
+        raise ConfigError(f"mkdocs.yml, site_url : « {url} » — attendu : l'adresse publique du site, absolue et en "
+                          "caractères ASCII, par exemple https://compte.github.io/depot/ (voir le README).")
     return url if url.endswith("/") else url + "/"
 
 
