@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 
 import build
-from conftest import FIXTURE, PROJECT_FILES, ROOT
+from conftest import ROOT, copy_project
 from dcat_ap import violations
 from tidata import catalogue, downloads
 from tidata.project import Project
@@ -36,12 +36,7 @@ CATALOGUES = (("catalogue.ttl", "turtle"), ("catalogue.jsonld", "json-ld"))
 
 def project_copy(parent: Path, site_url: str | None = None) -> Path:
     """A copy of the project on the small package; `site_url` replaces the address of mkdocs.yml."""
-    root = parent / "projet"
-    root.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    shutil.copytree(FIXTURE / "datasets", root / "datasets")
+    root = copy_project(parent / "projet")
     if site_url:
         config = root / "mkdocs.yml"
         config.write_text(re.sub(r"(?m)^site_url: .*$", f"site_url: {site_url}", config.read_text(encoding="utf-8")),
