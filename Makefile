@@ -1,17 +1,25 @@
 # Territoires d'industrie — données ouvertes.
 #   make site   crée .venv/ si besoin, installe les dépendances et construit le site dans site/
 #   make test   crée .venv/ si besoin et lance les tests
+#   make referentiel   actualise datasets/referentiel/ (dépendances du script en plus : scripts/requirements-referentiel.txt)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
+STAMP_REFERENTIEL := $(VENV)/.installe-referentiel
 
-.PHONY: site test check bench lock clean
+.PHONY: site test check bench lock clean referentiel
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
+
+# The referential script's own dependencies (rdata, pyproj), constrained by requirements.txt; the tests re-run
+# parts of the script, so make test installs them too.
+$(STAMP_REFERENTIEL): $(STAMP) scripts/requirements-referentiel.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r scripts/requirements-referentiel.txt -c requirements.txt
+	touch $(STAMP_REFERENTIEL)
 
 site: $(STAMP)
 	$(BIN)/python build.py
@@ -19,7 +27,7 @@ site: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python build.py check
 
-test: $(STAMP) outils-e2e
+test: $(STAMP) $(STAMP_REFERENTIEL) outils-e2e
 	$(BIN)/python -m pytest -q
 
 # axe-core and the Nu Html Checker (vnu-jar) for tests/e2e, from package-lock.json into node_modules/. Install
@@ -31,12 +39,17 @@ outils-e2e:
 	elif command -v npm >/dev/null 2>&1; then echo "npm ci (axe-core, vnu-jar)"; npm ci --ignore-scripts --no-audit --no-fund; \
 	else echo "npm absent : axe-core et vnu-jar non installés, les tests d'accessibilité et de validité HTML seront ignorés."; fi
 
+referentiel: $(STAMP_REFERENTIEL)
+	$(BIN)/python scripts/actualiser_referentiel.py
+
 bench: $(STAMP)
 	for bench in bench/bench_*.py; do echo "== $$bench"; $(BIN)/python $$bench || exit 1; done
 
+# requirements.txt pins the site build's tree only: the referential script's packages stay in their own file.
+LOCK_EXCLUDES = $(shell sed -n 's/^\([A-Za-z0-9_.-]*\)==.*/--exclude \1/p' scripts/requirements-referentiel.txt)
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements.in
-	$(BIN)/python -m pip freeze --exclude-editable > requirements.txt
+	$(BIN)/python -m pip freeze --exclude-editable $(LOCK_EXCLUDES) > requirements.txt
 
 clean:
 	rm -rf site docs/_generated .pytest_cache

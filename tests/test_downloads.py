@@ -29,7 +29,11 @@ from tidata.project import Project
 from tidata.spreadsheet import Properties, Sheet, workbook_bytes, zip_bytes
 
 FORMATS = {"csv", "parquet", "json"}
-GEOJSON = ["territoires.geojson", "sites_cles_en_main.geojson", "epci.geojson", "departements.geojson"]
+GEOJSON = ["territoires.geojson", "sites_cles_en_main.geojson", "communes.geojson", "epci.geojson", "departements.geojson",
+           "regions.geojson"]
+OUTLINE_FILES = {"communes.geojson": "communes_contours", "epci.geojson": "epci_contours",
+                 "departements.geojson": "departements_contours", "regions.geojson": "regions_contours"}
+CREDIT = "IGN – ADMIN EXPRESS COG CARTO 2025, Licence Ouverte 2.0 ; traitement COGiter (MTES, licence MIT)"
 
 
 @pytest.fixture(scope="module")
@@ -331,6 +335,22 @@ def test_territories_are_the_union_of_their_communes_epcis(small):
         assert feature["properties"]["lib_ti"] == names[feature["id"]]
 
 
+@pytest.mark.parametrize("name", [*OUTLINE_FILES, "territoires.geojson"])
+def test_outline_geojson_carries_the_ign_credit_and_its_licences(small, name):
+    data = json.loads(small[1][name].content)
+    assert list(data) == ["features", "licence", "source", "type"]
+    assert CREDIT in data["source"]
+    ouverte, mit = data["licence"].split(" ; ")
+    assert ouverte.startswith("Licence Ouverte / Open Licence version 2.0") and mit == "Licence MIT (traitement COGiter, © 2019 MTES-MCT)"
+
+
+def test_commune_outlines_are_published_one_per_commune_of_the_package(small):
+    project, files, _ = small
+    features = json.loads(files["communes.geojson"].content)["features"]
+    assert [f["properties"]["insee_com"] for f in features] == package_table(project, "communes")["insee_com"].tolist()
+    assert files["communes.geojson"].resource == "communes_contours"
+
+
 def test_sites_are_points_at_their_coordinates(small):
     features = json.loads(small[1]["sites_cles_en_main.geojson"].content)["features"]
     first = features[0]
@@ -363,6 +383,20 @@ def test_published_datapackage_points_at_the_published_files_with_their_checksum
     assert package["licenses"] == project.descriptor["licenses"]
     assert resources["territoires_perimetres"]["path"] == "territoires.geojson"
     assert list(package) == sorted(package)
+
+
+def test_published_datapackage_gives_each_geographic_resource_its_source_and_licence(small):
+    project, files, _ = small
+    resources = {r["name"]: r for r in json.loads(files["datapackage.json"].content)["resources"]}
+    for name in ["regions", "departements", "epci", "communes", *OUTLINE_FILES.values(), "territoires_perimetres"]:
+        assert resources[name]["sources"] and resources[name]["licenses"], name
+    for name, resource in OUTLINE_FILES.items():
+        item = resources[resource]
+        assert item["path"] == name and item["format"] == "geojson" and item["mediatype"] == "application/geo+json"
+        assert item["sources"][0]["title"] == CREDIT
+        assert [terms["name"] for terms in item["licenses"]] == ["etalab-2.0", "MIT"]
+        assert (item["bytes"], item["hash"]) == (files[name].size, f"sha256:{files[name].sha256}")
+    assert resources["territoires_perimetres"]["licenses"] == resources["epci_contours"]["licenses"]
 
 
 # --- Reproducibility and the zip ------------------------------------------------------------------------------
@@ -424,3 +458,7 @@ def test_parquet_files_carry_licence_source_and_citation(petit):
     assert "2026-11-26" in metadata[b"citation"].decode()
     assert metadata[b"donnees_exemple"] == b"oui"
     assert b"pandas" not in metadata
+    communes = pq.read_schema(_io.BytesIO(files["donnees/communes.parquet"].content)).metadata
+    assert CREDIT in communes[b"source"].decode()  # its points come from the commune outlines
+    assert communes[b"licence"].decode() == ("Licence Ouverte / Open Licence version 2.0 (données IGN et INSEE) ;"
+                                             " Licence MIT (traitement COGiter, © 2019 MTES-MCT)")

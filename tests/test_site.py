@@ -200,8 +200,19 @@ def test_quality_page_shows_real_and_example_shares_and_the_cog_year(built):
     assert "Communes" in page and "100 %" in page
 
 
+def test_data_and_legal_pages_credit_the_outlines_and_list_their_downloads(built):
+    credit = "IGN – ADMIN EXPRESS COG CARTO 2025, Licence Ouverte 2.0 ; traitement COGiter (MTES, licence MIT)"
+    data = (built / "site" / "donnees" / "index.html").read_text(encoding="utf-8")
+    assert credit in data
+    for name in ("communes", "epci", "departements", "regions"):
+        assert f'<a href="{name}.geojson">{name}.geojson</a>' in data, name
+    legal = (built / "site" / "mentions-legales" / "index.html").read_text(encoding="utf-8")
+    assert credit in legal and "Copyright (c) 2019 MTES-MCT" in legal and '<blockquote lang="en">' in legal
+
+
 def test_every_page_footer_gives_the_citation_licence_ouverte_asks_for(built):
     for name in ("index.html", "donnees/index.html", "a-propos/index.html"):
         page = (built / "site" / name).read_text(encoding="utf-8")
         assert "Citer : « Territoires d&#39;industrie — données ouvertes" in page or "Citer : « Territoires d'industrie — données ouvertes" in page, name
         assert "Licence Ouverte 2.0 »" in page
+        assert "Contours des cartes : IGN – ADMIN EXPRESS COG CARTO 2025, Licence Ouverte 2.0 ; traitement COGiter (MTES, licence MIT)." in page

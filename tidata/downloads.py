@@ -55,7 +55,8 @@ DICTIONARY_RATIO = 0.5  # a string column is dictionary-encoded when it has at m
 DECIMALS = 5  # GeoJSON coordinates: about a metre
 ZIP_LEVEL = 9
 WORKERS = max(1, min(4, os.cpu_count() or 1))
-OUTLINES = {"epci_contours": "epci", "departements_contours": "departements"}
+OUTLINES = {"communes_contours": "communes", "epci_contours": "epci", "departements_contours": "departements",
+            "regions_contours": "regions"}
 GEO_RESOURCES = {  # the derived GeoJSON files, as resources of the published package
     "territoires": ("territoires_perimetres", "Périmètres des Territoires d'industrie (GeoJSON)",
                     "Un polygone par territoire : la réunion des contours des EPCI de ses communes."),
@@ -231,7 +232,7 @@ def attribution(project: Project, resource: ResourceInfo, updated: str, address:
     """What Licence Ouverte asks a file to carry: licence, source, date of last update and a citation."""
     descriptor = project.descriptor
     return {
-        "licence": licence(descriptor)["title"],
+        "licence": licences_text(project, resource),
         "source": sources_text(resource),
         "mise_a_jour": updated or "",
         "citation": citation(descriptor, updated, address),
@@ -297,13 +298,15 @@ def geojson_files(project: Project, tables: dict[str, pa.Table]) -> list[Downloa
     sites = records(tables["sites_cles_en_main"])
     files = [
         geojson("territoires.geojson", "territoires", territories, territory_geometries(tables, epci, territories),
-                lambda props: f"{props['phase']}/{props['id_ti']}"),
+                lambda props: f"{props['phase']}/{props['id_ti']}",
+                credits(project, project.resource("territoires"), project.resource("epci_contours"))),
         geojson("sites_cles_en_main.geojson", "sites_cles_en_main", sites,
                 shapely.points([[row["longitude"], row["latitude"]] for row in sites]) if sites else [], "id_site"),
     ]
     for name, data in outlines.items():
         properties = [f["properties"] for f in data["features"]]
-        files.append(geojson(f"{OUTLINES[name]}.geojson", name, properties, read_geometries(data["features"])))
+        files.append(geojson(f"{OUTLINES[name]}.geojson", name, properties, read_geometries(data["features"]),
+                             about=credits(project, project.resource(name))))
     return files
 
 
@@ -335,17 +338,25 @@ def territory_geometries(tables: dict[str, pa.Table], epci: dict, territories: l
     ]
 
 
-def geojson(name: str, resource: str, properties: list[dict], geometries, key=None) -> Download:
+def geojson(name: str, resource: str, properties: list[dict], geometries, key=None,
+            about: dict[str, str] | None = None) -> Download:
     """A FeatureCollection, one feature per line; `key` names the property used as the feature's id (or is a
-    function of the properties that gives it)."""
+    function of the properties that gives it); `about` (licence, source) is written as foreign members of the
+    collection (RFC 7946, section 6.1)."""
     lines = []
     for props, geometry in zip(properties, rfc7946(geometries)):
         item = {"type": "Feature", "properties": props, "geometry": geometry}
         if key:
             item["id"] = key(props) if callable(key) else props[key]
         lines.append(json_text(item))
-    text = '{"features":[\n' + ",\n".join(lines) + '\n],"type":"FeatureCollection"}\n'
+    members = "".join(f",{json_text(k)}:{json_text(v)}" for k, v in sorted((about or {}).items()))
+    text = '{"features":[\n' + ",\n".join(lines) + "\n]" + members + ',"type":"FeatureCollection"}\n'
     return download(name, resource, "geojson", text.encode("utf-8"), len(lines))
+
+
+def credits(project: Project, *resources: ResourceInfo) -> dict[str, str]:
+    """The licence and sources a GeoJSON file carries: those of the resources it is drawn from."""
+    return {"licence": licences_text(project, *resources), "source": " ; ".join(sources_text(r) for r in resources)}
 
 
 def rfc7946(geometries) -> list[dict | None]:
@@ -415,6 +426,15 @@ def licence(descriptor: dict) -> dict:
     return (descriptor.get("licenses") or [{"title": "Licence Ouverte / Open Licence version 2.0"}])[0]
 
 
+def licences_text(project: Project, *resources: ResourceInfo) -> str:
+    """The licences of resources (their own `licenses`, else the package's), each licence named once."""
+    titles: dict[str, str] = {}
+    for resource in resources:
+        for terms in resource.descriptor.get("licenses") or [licence(project.descriptor)]:
+            titles.setdefault(terms.get("name", terms["title"]), terms["title"])
+    return " ; ".join(titles.values())
+
+
 def publisher(descriptor: dict) -> str:
     return next((c.get("title", "") for c in descriptor.get("contributors", []) if c.get("role") == "publisher"), "")
 
@@ -478,11 +498,16 @@ def geo_resource(project: Project, resource: ResourceInfo) -> dict:
     """A derived GeoJSON file as a resource: its table's example flag, and the sources of what it is drawn from."""
     name, title, description = GEO_RESOURCES[resource.name]
     sources = list(resource.descriptor.get("sources", []))
+    extra = {}
     if resource.name == "territoires":
-        sources += [s for s in project.resource("epci_contours").descriptor.get("sources", []) if s not in sources]
+        outlines = project.resource("epci_contours").descriptor
+        sources += [s for s in outlines.get("sources", []) if s not in sources]
+        if outlines.get("licenses"):
+            extra["licenses"] = outlines["licenses"]
     return {
         "name": name, "title": title, "description": description, "path": f"{resource.name}.geojson",
         "format": "geojson", "mediatype": MEDIA_TYPES["geojson"], "exemple": resource.is_example, "sources": sources,
+        **extra,
     }
 
 

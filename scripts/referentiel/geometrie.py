@@ -1,4 +1,4 @@
-"""Geometry helpers shared by the stages: polygonal parts, areas in km², the foreign enclaves."""
+"""Geometry helpers shared by the stages: one-part multipolygons, areas in km², the foreign enclaves."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ import shapely
 from .parametres import FOREIGN_ENCLAVES, KM_PER_DEGREE
 
 
-def polygons_only(geometry: shapely.Geometry) -> shapely.Geometry:
-    """The polygonal part of a geometry (make_valid and set_precision may leave lines or points)."""
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        return geometry
-    parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+def single_part(geometry: shapely.Geometry) -> shapely.Geometry:
+    """A MultiPolygon of one polygon as that Polygon (smaller GeoJSON); any other geometry as it is."""
+    return shapely.get_geometry(geometry, 0) if geometry.geom_type == "MultiPolygon" and len(geometry.geoms) == 1 else geometry
 
 
 def area_km2(geometry: shapely.Geometry) -> float:

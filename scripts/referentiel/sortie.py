@@ -1,16 +1,18 @@
 """Writing the CSV and GeoJSON files into datasets/referentiel/, and the checks around it: the tables before
-anything is written, the written layers re-read afterwards."""
+anything is written, the written files re-read and measured afterwards."""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import sys
 
+import numpy as np
 import shapely
 
 from .geometrie import area_km2, is_enclave
-from .parametres import DECIMALS, OUT
+from .parametres import DECIMALS, FOREIGN_ENCLAVES, OUT
 
 
 def write_csv(name: str, rows: list[dict]) -> None:
@@ -22,14 +24,23 @@ def write_csv(name: str, rows: list[dict]) -> None:
 
 
 def write_geojson(name: str, shapes: dict, properties: dict[str, dict]) -> None:
-    """Compact FeatureCollection sorted by key, coordinates printed with at most DECIMALS decimals."""
-    features = [
-        {"type": "Feature", "properties": properties[key], "geometry": rounded(json.loads(shapely.to_geojson(shapes[key])))}
-        for key in sorted(shapes)
+    (OUT / name).write_text(geojson_text(shapes, properties), encoding="utf-8")
+    print(f"  {name} : {len(shapes)} contours, {(OUT / name).stat().st_size / 1e6:.2f} Mo")
+
+
+def geojson_text(shapes: dict, properties: dict[str, dict]) -> str:
+    """A FeatureCollection sorted by key, one feature per line, coordinates with at most DECIMALS decimals.
+
+    RFC 7946: exterior rings counter-clockwise, holes clockwise.
+    """
+    keys = sorted(shapes)
+    oriented = shapely.orient_polygons(np.array([shapes[k] for k in keys], dtype=object), exterior_cw=False)
+    lines = [
+        json.dumps({"type": "Feature", "properties": properties[key], "geometry": rounded(json.loads(shapely.to_geojson(shape)))},
+                   ensure_ascii=False, separators=(",", ":"))
+        for key, shape in zip(keys, oriented)
     ]
-    text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
-    (OUT / name).write_text(text, encoding="utf-8")
-    print(f"  {name} : {len(features)} contours, {(OUT / name).stat().st_size / 1e6:.2f} Mo")
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
 def rounded(geometry: dict) -> dict:
@@ -43,24 +54,45 @@ def rounded(geometry: dict) -> dict:
 # --- Checks --------------------------------------------------------------------------------------------------
 
 
-def check_layer(name: str) -> dict:
-    """Re-read a written GeoJSON and measure it: invalid or empty shapes, overlaps, gaps (holes of the union)."""
+def read_layer(name: str, key: str) -> dict[str, shapely.Geometry]:
     features = json.loads((OUT / name).read_text(encoding="utf-8"))["features"]
-    shapes = [shapely.from_geojson(json.dumps(f["geometry"])) for f in features]
+    collection = json.dumps({"type": "GeometryCollection", "geometries": [f["geometry"] for f in features]})
+    return dict(zip((f["properties"][key] for f in features), shapely.from_geojson(collection).geoms))
+
+
+def check_layer(name: str, key: str) -> dict:
+    """Re-read a written GeoJSON and measure it: invalid or empty shapes, coverage validity, overlaps between
+    neighbours, holes of the union (the foreign enclaves apart), vertices, size raw and gzipped."""
+    shapes = np.array(list(read_layer(name, key).values()), dtype=object)
     left, right = shapely.STRtree(shapes).query(shapes, predicate="intersects")
-    overlap = sum(area_km2(shapely.intersection(shapes[i], shapes[j])) for i, j in zip(left, right) if i < j)
-    union = shapely.union_all(shapes)
-    gaps = [shapely.Polygon(ring) for polygon in shapely.get_parts(union) for ring in polygon.interiors]
-    gaps = [g for g in gaps if not is_enclave(g)]
+    pairs = left < right
+    overlaps = shapely.intersection(shapes[left[pairs]], shapes[right[pairs]])
+    union = shapely.coverage_union_all(shapes)
+    holes = [shapely.Polygon(ring) for polygon in shapely.get_parts(union) for ring in polygon.interiors]
+    gaps = [h for h in holes if not is_enclave(h)]
+    raw = (OUT / name).read_bytes()
     return {
         "features": len(shapes),
-        "invalid": sum(1 for s in shapes if not s.is_valid),
-        "empty": sum(1 for s in shapes if s.is_empty),
-        "overlap_km2": overlap,
-        "sum_minus_union_km2": sum(area_km2(s) for s in shapes) - area_km2(union),
+        "invalid": int((~shapely.is_valid(shapes)).sum()),
+        "empty": int(shapely.is_empty(shapes).sum()),
+        "coverage_valid": bool(shapely.coverage_is_valid(shapes)),
+        "overlap_km2": sum(area_km2(g) for g in overlaps if shapely.area(g) > 0),
         "gaps": len(gaps),
         "gap_km2": sum(area_km2(g) for g in gaps),
+        "enclaves": sorted(n for n, xy in FOREIGN_ENCLAVES.items() if any(h.contains(shapely.Point(xy)) for h in holes)),
+        "vertices": int(shapely.get_num_coordinates(shapes).sum()),
+        "bytes": len(raw),
+        "gzip_bytes": len(gzip.compress(raw, compresslevel=9, mtime=0)),
     }
+
+
+def points_outside(name: str, rows: list[dict]) -> list[str]:
+    """Communes whose written reference point (communes.csv) is not strictly inside their written outline."""
+    shapes = read_layer(name, "insee_com")
+    codes = [r["insee_com"] for r in rows]
+    points = shapely.points([[float(r["longitude"]), float(r["latitude"])] for r in rows])
+    inside = shapely.contains_properly(np.array([shapes[c] for c in codes], dtype=object), points)
+    return [code for code, ok in zip(codes, inside) if not ok]
 
 
 def check_tables(communes: list[dict], epcis: list[dict], epci_shapes: dict) -> None:
