@@ -50,11 +50,6 @@ MIN_SHARE = 0.98  # per territory, both ways
 # Territories below MIN_SHARE, each with the reason found when its communes were looked at one by one
 # ((phase, id_ti) → explanation in French, printed in the report). A territory below the threshold and absent
 # from this table fails the script.
-GIRONDE = (
-    "Barzan (17034) et Talmont-sur-Gironde (17437), sur l'estuaire de la Gironde, sont dans le périmètre par leur EPCI "
-    "(CA Royan Atlantique) ; leur point de référence est à moins de 2 km du contour de l'ANCT, simplifié au rivage. "
-    "Toutes les communes situées à l'intérieur du contour sont listées."
-)
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("2019-2022", "ti-1104"): (
         "le contour publié par l'ANCT contient, outre l'EPT Grand-Orly Seine Bièvre, quatre communes homonymes de "
@@ -65,6 +60,14 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "le contour publié par l'ANCT est fait de 19 polygones d'aire nulle (un par commune nommée) : aucune commune "
         "n'est « à l'intérieur » ; les 19 communes listées sont celles que l'ANCT nomme une à une par leur SIREN."
     ),
-    ("2019-2022", "ti-7513"): GIRONDE,
-    ("2023-2027", "ti-7515"): GIRONDE,
+    ("2019-2022", "ti-9307"): (
+        "le contour publié par l'ANCT est fait de 5 polygones d'aire nulle (un par commune nommée) : aucune commune "
+        "n'est « à l'intérieur » ; les 5 communes listées sont celles que l'ANCT nomme une à une par leur SIREN, et "
+        "la liste d'octobre 2020 les place aussi dans ce territoire."
+    ),
+    ("2019-2022", "ti-8416"): (
+        "Saint-Chamond (42207) et Saint-Paul-en-Jarez (42271), que l'ANCT nomme par leur SIREN, sont entièrement hors "
+        "du contour qu'elle publie pour ce territoire ; la liste d'octobre 2020 les place aussi dans ce territoire : "
+        "c'est le contour qui est incomplet. Toutes les communes situées à l'intérieur du contour sont listées."
+    ),
 }
