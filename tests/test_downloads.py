@@ -318,19 +318,18 @@ def test_geojson_is_valid_rfc7946(small, name):
                 assert (signed_area(ring) > 0) == exterior, "extérieur anti-horaire, trous horaires"
 
 
-def test_territories_are_the_union_of_their_communes_epcis(small):
+def test_territories_are_the_union_of_their_communes_outlines(small):
     project, files, _ = small
     features = json.loads(files["territoires.geojson"].content)["features"]
     territories = package_table(project, "territoires")
     assert [f["id"] for f in features] == (territories["phase"] + "/" + territories["id_ti"]).tolist()
-    communes = package_table(project, "communes").set_index("insee_com")["siren_epci"]
     perimeter = package_table(project, "territoires_communes")
-    outlines = {f["properties"]["siren_epci"]: shape(f["geometry"])
-                for f in json.loads(files["epci.geojson"].content)["features"]}
+    outlines = {f["properties"]["insee_com"]: shape(f["geometry"])
+                for f in json.loads(files["communes.geojson"].content)["features"]}
     names = dict(zip(territories["phase"] + "/" + territories["id_ti"], territories["lib_ti"]))
     for feature in features:
         members = perimeter.loc[perimeter["phase"] + "/" + perimeter["id_ti"] == feature["id"], "insee_com"]
-        expected = shapely.union_all([outlines[s] for s in set(communes[members])])
+        expected = shapely.union_all([outlines[c] for c in members])
         assert shape(feature["geometry"]).symmetric_difference(expected).area < 1e-6 * expected.area
         assert feature["properties"]["lib_ti"] == names[feature["id"]]
 
@@ -354,7 +353,8 @@ def test_commune_outlines_are_published_one_per_commune_of_the_package(small):
 def test_sites_are_points_at_their_coordinates(small):
     features = json.loads(small[1]["sites_cles_en_main.geojson"].content)["features"]
     first = features[0]
-    assert first["geometry"] == {"type": "Point", "coordinates": [4.42567, 46.80651]}
+    site = package_table(small[0], "sites_cles_en_main").iloc[0]
+    assert first["geometry"] == {"type": "Point", "coordinates": [float(site["longitude"]), float(site["latitude"])]}
     assert first["id"] == "scem-ex-01" and first["properties"]["surface_ha"] == 42.5
 
 

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import mapping
 
+from .maps import unions
 from .project import Project, ResourceInfo
 from .spreadsheet import Properties, Sheet, workbook_bytes, zip_archive, zip_entry
 
@@ -59,7 +60,7 @@ OUTLINES = {"communes_contours": "communes", "epci_contours": "epci", "departeme
             "regions_contours": "regions"}
 GEO_RESOURCES = {  # the derived GeoJSON files, as resources of the published package
     "territoires": ("territoires_perimetres", "Périmètres des Territoires d'industrie (GeoJSON)",
-                    "Un polygone par territoire : la réunion des contours des EPCI de ses communes."),
+                    "Un polygone par territoire et par phase (identifiant « phase/id_ti ») : la réunion des contours de ses communes."),
     "sites_cles_en_main": ("sites_cles_en_main_points", "Sites industriels clés en main (GeoJSON)",
                            "Un point par site, à sa latitude et sa longitude."),
 }
@@ -292,14 +293,14 @@ def json_bytes(table: pa.Table) -> bytes:
 def geojson_files(project: Project, tables: dict[str, pa.Table]) -> list[Download]:
     """Territories (perimeters), turnkey sites (points), and the referential outlines made RFC 7946."""
     outlines = {r.name: json.loads(project.path(r).read_bytes()) for r in project.resources if r.name in OUTLINES}
-    epci_features = outlines["epci_contours"]["features"]
-    epci = dict(zip((f["properties"]["siren_epci"] for f in epci_features), read_geometries(epci_features)))
+    commune_features = outlines["communes_contours"]["features"]
+    communes = dict(zip((f["properties"]["insee_com"] for f in commune_features), read_geometries(commune_features)))
     territories = records(tables["territoires"])
     sites = records(tables["sites_cles_en_main"])
     files = [
-        geojson("territoires.geojson", "territoires", territories, territory_geometries(tables, epci, territories),
+        geojson("territoires.geojson", "territoires", territories, territory_geometries(tables, communes, territories),
                 lambda props: f"{props['phase']}/{props['id_ti']}",
-                credits(project, project.resource("territoires"), project.resource("epci_contours"))),
+                credits(project, project.resource("territoires"), project.resource("communes_contours"))),
         geojson("sites_cles_en_main.geojson", "sites_cles_en_main", sites,
                 shapely.points([[row["longitude"], row["latitude"]] for row in sites]) if sites else [], "id_site"),
     ]
@@ -316,26 +317,16 @@ def read_geometries(features: list[dict]) -> list:
     return list(shapely.from_geojson(collection_text).geoms) if features else []
 
 
-def territory_geometries(tables: dict[str, pa.Table], epci: dict, territories: list[dict]) -> list:
-    """Per territory row, the union of the EPCIs its communes belong to (None when none is known).
-
-    Perimeters list communes and outlines exist per EPCI: a territory holding part of an EPCI is drawn with the
-    whole of it. The EPCIs tile France without gap or overlap, so coverage_union_all, which only drops the
-    shared edges, merges them exactly and far faster than a general union.
-    """
-    communes = tables["communes"]
-    epci_of = dict(zip(communes["insee_com"].to_pylist(), communes["siren_epci"].to_pylist()))
+def territory_geometries(tables: dict[str, pa.Table], communes: dict, territories: list[dict]) -> list:
+    """Per territory row, the union of its communes' outlines (None when none is known): the same outline as the
+    maps (tidata.maps.unions), so that a commune that joined without the rest of its EPCI is drawn alone."""
     perimeter = tables["territoires_communes"]
-    members: dict[tuple[str, str], set[str]] = {}
+    members: dict[tuple[str, str], list[str]] = {}
     columns = (perimeter[name].to_pylist() for name in ("insee_com", "phase", "id_ti"))
     for insee, phase, id_ti in zip(*columns):
-        if epci_of.get(insee) in epci:
-            members.setdefault((phase, id_ti), set()).add(epci_of[insee])
-    keys = [(row["phase"], row["id_ti"]) for row in territories]
-    return [
-        shapely.coverage_union_all([epci[siren] for siren in sorted(members[key])]) if key in members else None
-        for key in keys
-    ]
+        members.setdefault((phase, id_ti), []).append(insee)
+    outlines = unions(members, communes)
+    return [outlines.get((row["phase"], row["id_ti"])) for row in territories]
 
 
 def geojson(name: str, resource: str, properties: list[dict], geometries, key=None,
@@ -500,7 +491,7 @@ def geo_resource(project: Project, resource: ResourceInfo) -> dict:
     sources = list(resource.descriptor.get("sources", []))
     extra = {}
     if resource.name == "territoires":
-        outlines = project.resource("epci_contours").descriptor
+        outlines = project.resource("communes_contours").descriptor
         sources += [s for s in outlines.get("sources", []) if s not in sources]
         if outlines.get("licenses"):
             extra["licenses"] = outlines["licenses"]

@@ -14,10 +14,15 @@ from .views import CURRENT_PHASE, Catalogue, keyed, pivot_amounts
 
 EPCI_OUTLINES = "datasets/referentiel/epci.geojson"
 DEPARTEMENT_OUTLINES = "datasets/referentiel/departements.geojson"
+COMMUNE_OUTLINES = "datasets/referentiel/communes.geojson"
 
 
 def epci_geometries(cat: Catalogue) -> dict:
     return maps.load_shapes(cat.project.root / EPCI_OUTLINES, "siren_epci", "lib_epci")
+
+
+def commune_geometries(cat: Catalogue) -> dict:
+    return maps.load_shapes(cat.project.root / COMMUNE_OUTLINES, "insee_com", "lib_com")
 
 
 _TREES: dict[str, tuple] = {}
@@ -43,16 +48,12 @@ _OUTLINES: dict[int, dict] = {}
 
 
 def territory_outlines(cat: Catalogue) -> dict:
-    """territory key → outline of the territory: the union of its EPCIs' simplified outlines (computed once per build)."""
+    """territory key → outline of the territory: the union of its communes' outlines, so that map and data agree
+    (a commune that joined without the rest of its EPCI is drawn alone). Computed once per build."""
     if id(cat) not in _OUTLINES:
-        geometries = epci_geometries(cat)
-        outlines = {}
-        for key, rows in cat.perimeter.groupby("key", sort=True):
-            parts = [geometries[s] for s in sorted(set(rows["siren_epci"])) if s in geometries]
-            if parts:
-                outlines[key] = shapely.coverage_union_all(np.array(parts, dtype=object))
+        members = {key: [c["insee_com"] for c in communes] for key, communes in cat.perimeter_records.items()}
         _OUTLINES.clear()
-        _OUTLINES[id(cat)] = outlines
+        _OUTLINES[id(cat)] = maps.unions(members, commune_geometries(cat))
     return _OUTLINES[id(cat)]
 
 
@@ -80,19 +81,33 @@ def home_map(cat: Catalogue, page: str = "index.md") -> str:
 
 
 def territory_map(cat: Catalogue, view: dict) -> str:
-    geometries = epci_geometries(cat)
-    own = [maps.Shape(e["siren_epci"], geometries[e["siren_epci"]], e["lib_epci"], css_class="carte-epci")
-           for e in view["epci"] if e["siren_epci"] in geometries]
+    """The territory's communes grouped by their EPCI (the part of it inside the territory), the EPCI around."""
+    by_epci: dict[str, list[str]] = {}
+    for commune in cat.perimeter_records.get(view["key"], []):
+        by_epci.setdefault(commune["siren_epci"], []).append(commune["insee_com"])
+    parts = maps.unions(by_epci, commune_geometries(cat))
+    names = {e["siren_epci"]: e for e in view["epci"]}
+    own = [maps.Shape(siren, parts[siren], epci_label(names.get(siren)), css_class="carte-epci") for siren in sorted(parts)]
     if not own:
         return ""
+    geometries = epci_geometries(cat)
     sirens, tree = epci_tree(cat)
     xmin, ymin, xmax, ymax = shapely.total_bounds(np.array([s.geometry for s in own], dtype=object))
     frame = shapely.box(xmin - 0.3, ymin - 0.3, xmax + 0.3, ymax + 0.3)
-    mine = {e["siren_epci"] for e in view["epci"]}
+    whole = {e["siren_epci"] for e in view["epci"] if e["communes_dedans"] == e["communes_total"]}
     around = [maps.Shape(sirens[i], geometries[sirens[i]], "", css_class="carte-fond")
-              for i in sorted(tree.query(frame, predicate="intersects")) if sirens[i] not in mine]
+              for i in sorted(tree.query(frame, predicate="intersects")) if sirens[i] not in whole]
     points = [site_point(site) for site in view["sites"]]
     return maps.area_map(own, around, points, title=f"Carte du territoire {view['t']['lib_ti']} : ses EPCI et ses sites clés en main")
+
+
+def epci_label(epci: dict | None) -> str:
+    """An EPCI's name on the map, saying when only some of its communes are in the territory."""
+    if epci is None:
+        return "Communes sans EPCI"
+    if epci["communes_dedans"] < epci["communes_total"]:
+        return f"{epci['lib_epci']} ({epci['communes_dedans']} communes sur {epci['communes_total']})"
+    return epci["lib_epci"]
 
 
 def locator(cat: Catalogue, key: str) -> str:

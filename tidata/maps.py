@@ -464,6 +464,19 @@ def _read_shapes(path: str, mtime_ns: int, key_property: str, label_property: st
     return tuple(sorted(out, key=lambda item: item[0]))
 
 
+def unions(groups: dict[str, list[str]], geometries: dict) -> dict:
+    """group → the union of its members' geometries (members without one are skipped, empty groups left out).
+
+    The members tile the ground without gap or overlap (communes, EPCI), so coverage_union_all, which only drops
+    the shared edges, merges them exactly and far faster than a general union."""
+    merged = {}
+    for group, members in groups.items():
+        parts = [geometries[m] for m in sorted(set(members)) if m in geometries]
+        if parts:
+            merged[group] = shapely.coverage_union_all(np.array(parts, dtype=object))
+    return merged
+
+
 def load_shapes(geojson_path, key_property: str, label_property: str) -> dict:
     """Key → WGS84 geometry of a GeoJSON FeatureCollection, read once per file (again if the file changes).
 

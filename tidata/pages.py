@@ -252,7 +252,7 @@ def shared_inputs(cat: Catalogue) -> bytes:
 
     root = cat.project.root
     templates = [path.read_bytes() for path in sorted((root / "templates").rglob("*")) if path.is_file()]
-    outlines = [(root / path).read_bytes() for path in (figures.EPCI_OUTLINES, figures.DEPARTEMENT_OUTLINES)]
+    outlines = [(root / path).read_bytes() for path in (figures.EPCI_OUTLINES, figures.DEPARTEMENT_OUTLINES, figures.COMMUNE_OUTLINES)]
     settings = text_digest([Renderer(cat, {}).common, [r.schema for r in cat.project.tables]])
     return digest(settings, *templates, *outlines).encode()
 
