@@ -82,6 +82,16 @@ def test_same_id_in_two_phases_gives_two_pages_and_the_predecessor_link_points_t
     assert '<a href="../../2023-2027/ti-2703/">Bourgogne Industrie</a>' in before
 
 
+def test_same_id_in_two_phases_gives_two_sets_of_downloads(built):
+    folder = built / "site" / "donnees" / "territoires"
+    before = (folder / "2019-2022" / "ti-2708" / "territoires_communes.csv").read_text(encoding="utf-8").splitlines()
+    after = (folder / "2023-2027" / "ti-2708" / "territoires_communes.csv").read_text(encoding="utf-8").splitlines()
+    assert {line.split(",")[3] for line in before[1:]} == {"Ouest Saône-et-Loire"}
+    assert {line.split(",")[3] for line in after[1:]} == {"Nord Franche-Comté"}
+    assert (folder / "2019-2022" / "ti-2708" / "ti-2708_2019-2022.json").exists()
+    assert (folder / "2023-2027" / "ti-2708" / "ti-2708_2023-2027.json").exists()
+
+
 def test_every_internal_link_and_anchor_resolves(built):
     site = built / "site"
     cache = {}
