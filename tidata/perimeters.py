@@ -68,3 +68,39 @@ def infer_groupings(members: dict[str, set[str]], cog: CogYear) -> dict[str, lis
         if code not in placed and sirens.get(code):
             found[id_ti].append(sirens[code])
     return {id_ti: sorted(sirens_) for id_ti, sirens_ in found.items()}
+
+
+ENTERED, LEFT, KEPT, MOVED = "entree", "sortie", "maintenue", "changement de territoire"
+
+
+def main_successors(perimeter: list[dict], older: str, newer: str) -> dict[str, str]:
+    """id_ti of the older phase → the territory of the newer phase that took most of its communes (ties: lowest id)."""
+    after = {row["insee_com"]: row["id_ti"] for row in perimeter if row["phase"] == newer}
+    shared: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in perimeter:
+        if row["phase"] == older and row["insee_com"] in after:
+            shared[row["id_ti"]][after[row["insee_com"]]] += 1
+    return {before: min(counts, key=lambda id_ti: (-counts[id_ti], id_ti)) for before, counts in shared.items()}
+
+
+def evolution_rows(perimeter: list[dict], phases: list[str], communes: dict[str, dict]) -> list[dict]:
+    """One row per commune that is in a territory in either of the last two phases, with both territories and a
+    status: « entree » (in the newer phase only), « sortie » (in the older only), « maintenue » (its newer territory
+    is the one that took most of its older territory's communes), « changement de territoire » otherwise."""
+    older, newer = phases[-2], phases[-1]
+    names = {(row["phase"], row["id_ti"]): row["lib_ti"] for row in perimeter}
+    before = {row["insee_com"]: row["id_ti"] for row in perimeter if row["phase"] == older}
+    after = {row["insee_com"]: row["id_ti"] for row in perimeter if row["phase"] == newer}
+    successor = main_successors(perimeter, older, newer)
+    rows = []
+    for insee in sorted(before.keys() | after.keys()):
+        was, now = before.get(insee, ""), after.get(insee, "")
+        status = ENTERED if not was else LEFT if not now else KEPT if successor.get(was) == now else MOVED
+        commune = communes.get(insee, {})
+        rows.append({
+            "insee_com": insee, "lib_com": commune.get("lib_com", ""), "code_dep": commune.get("code_dep", ""),
+            "code_reg": commune.get("code_reg", ""),
+            "phase_precedente": older if was else "", "id_ti_precedent": was, "lib_ti_precedent": names.get((older, was), ""),
+            "phase": newer if now else "", "id_ti": now, "lib_ti": names.get((newer, now), ""), "statut": status,
+        })
+    return rows
