@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import mapping
 
-from .maps import unions
+from .maps import load_shapes, unions
 from .project import Project, ResourceInfo
 from .spreadsheet import Properties, Sheet, workbook_bytes, zip_archive, zip_entry
 
@@ -292,9 +292,7 @@ def json_bytes(table: pa.Table) -> bytes:
 
 def geojson_files(project: Project, tables: dict[str, pa.Table]) -> list[Download]:
     """Territories (perimeters), turnkey sites (points), and the referential outlines made RFC 7946."""
-    outlines = {r.name: json.loads(project.path(r).read_bytes()) for r in project.resources if r.name in OUTLINES}
-    commune_features = outlines["communes_contours"]["features"]
-    communes = dict(zip((f["properties"]["insee_com"] for f in commune_features), read_geometries(commune_features)))
+    communes = load_shapes(project.path(project.resource("communes_contours")), "insee_com", "lib_com")
     territories = records(tables["territoires"])
     sites = records(tables["sites_cles_en_main"])
     files = [
@@ -304,17 +302,21 @@ def geojson_files(project: Project, tables: dict[str, pa.Table]) -> list[Downloa
         geojson("sites_cles_en_main.geojson", "sites_cles_en_main", sites,
                 shapely.points([[row["longitude"], row["latitude"]] for row in sites]) if sites else [], "id_site"),
     ]
-    for name, data in outlines.items():
-        properties = [f["properties"] for f in data["features"]]
-        files.append(geojson(f"{OUTLINES[name]}.geojson", name, properties, read_geometries(data["features"]),
-                             about=credits(project, project.resource(name))))
+    for name, file_name in OUTLINES.items():
+        files.append(outline_file(project, project.resource(name), f"{file_name}.geojson"))
     return files
 
 
-def read_geometries(features: list[dict]) -> list:
-    """Shapely geometries of GeoJSON features, parsed by GEOS in one call (three times faster than shape())."""
-    collection_text = json.dumps({"type": "GeometryCollection", "geometries": [f["geometry"] for f in features]})
-    return list(shapely.from_geojson(collection_text).geoms) if features else []
+def outline_file(project: Project, resource: ResourceInfo, name: str) -> Download:
+    """A referential outline layer as the refresh script wrote it: its features are already RFC 7946, one per line
+    (scripts/referentiel/sortie.py writes them so, tests/test_referentiel.py checks it), so their lines are kept as
+    they are, with the credits added as foreign members of the collection. Parsing and writing again the 35,000
+    commune outlines would take seconds and change nothing."""
+    lines = [line.rstrip(",") for line in project.path(resource).read_text(encoding="utf-8").split("\n")
+             if line.startswith('{"type":"Feature"')]
+    members = "".join(f",{json_text(k)}:{json_text(v)}" for k, v in sorted(credits(project, resource).items()))
+    text = '{"features":[\n' + ",\n".join(lines) + "\n]" + members + ',"type":"FeatureCollection"}\n'
+    return download(name, resource.name, "geojson", text.encode("utf-8"), len(lines))
 
 
 def territory_geometries(tables: dict[str, pa.Table], communes: dict, territories: list[dict]) -> list:
