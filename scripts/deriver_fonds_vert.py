@@ -5,8 +5,10 @@
     python scripts/deriver_fonds_vert.py --sortie DOSSIER # les écrit sous DOSSIER (DOSSIER/datasets/…), pour comparer
 
 Every grant of the source is kept, in its order (id « fv2023-00001 »…), with its values as published except what
-is cleaned and said: whitespace (tabs inside four project names) made plain spaces; the commune code carried forward
-to the referential's COG (communes nouvelles, as for the perimeters: tidata/cog.py), left empty when the source
+is cleaned and said: whitespace (tabs inside four project names) made plain spaces; numbers written as decimals
+(« 403202179.0 ») brought back to their digits, and non-numbers (« # ») left empty; the commune code carried forward
+to the referential's COG (communes nouvelles, as for the perimeters: tidata/cog.py; an arrondissement of Paris,
+Lyon or Marseille is placed in its city), left empty when the source
 gives « NULL » or a code that no COG knows (counted and listed in datasets/RAPPORT_FONDS_VERT.md); the kind of
 beneficiary read from its SIREN; the 2023-2027 territory whose perimeter holds the project's commune (phase, id_ti).
 A grant is attached once, by the commune of its project, whoever receives it: nothing is counted twice.
@@ -35,6 +37,26 @@ YEAR, COG_YEAR, PHASE = 2023, 2023, "2023-2027"
 REPORT = Path("datasets") / "RAPPORT_FONDS_VERT.md"
 SPACES = re.compile(r"\s+")
 MISSING = "NULL"
+# Paris, Lyon and Marseille are communes divided into arrondissements municipaux, which have codes of their own
+# (75101-75120, 69381-69389, 13201-13216) but are not communes of the COG: a grant placed in one is placed in its city.
+ARRONDISSEMENTS = {"751": "75056", "6938": "69123", "132": "13055"}
+
+
+def city_of(code: str) -> str:
+    """The commune of an arrondissement municipal code, or the code itself."""
+    return next((city for prefix, city in ARRONDISSEMENTS.items() if code.startswith(prefix) and code != city), code)
+
+
+def digits(text: str, cleaned: Counter, what: str) -> str:
+    """A number the source writes as text: « 403202179.0 » (a spreadsheet's float) is 403202179; anything that is
+    not digits (« # », « Non Renseigné ») is left empty. Each repair is counted for the report."""
+    if text.isdigit():
+        return text
+    if re.fullmatch(r"[0-9]+\.0", text):
+        cleaned[f"{what} écrits comme des nombres décimaux (« 403202179.0 »), ramenés à leurs chiffres"] += 1
+        return text[:-2]
+    cleaned[f"{what} sans chiffres (« {text} »), laissés vides"] += 1
+    return ""
 
 
 def plain(text: str) -> str:
@@ -68,23 +90,24 @@ def derive(out_root: Path) -> int:
     territory_of = {row["insee_com"]: row["id_ti"] for row in read_csv_rows(ROOT / "datasets" / "territoires_communes.csv")
                     if row["phase"] == PHASE}
     beneficiaries = Beneficiaries()
-    rows, moved, unknown = [], [], []
+    rows, moved, unknown, cleaned = [], [], [], Counter()
     with open(SOURCE_FILE, encoding="utf-8", newline="") as f:
         for number, grant in enumerate(csv.DictReader(f), start=1):
             given = "" if grant["code_commune"] == MISSING else grant["code_commune"]
-            now = carry.codes(given, COG_YEAR) if given else []
+            now = carry.codes(city_of(given), COG_YEAR) if given else []
             insee = now[0][0] if now else ""
             if given and not now:
                 unknown.append((number, given, grant["nom_commune"]))
-            elif now and now[0][1]:
+            elif now and (now[0][1] or insee != given):
                 moved.append((number, given, insee))
             id_ti = territory_of.get(insee, "")
             rows.append({
                 "id_subvention": f"fv{YEAR}-{number:05d}", "annee": str(YEAR), "axe": grant["axe"],
                 "mesure": plain(grant["nom_demarche_ds"]), "numero_demarche": grant["numero_demarche_ds"],
-                "numero_dossier": grant["numero_dossier_ds"], "projet": plain(grant["nom_du_projet"]),
-                "beneficiaire": plain(grant["nom_beneficiaire_principal"]), "siren_beneficiaire": grant["siren"],
-                "type_beneficiaire": beneficiaries.kind(grant["siren"]), "insee_com_source": given,
+                "numero_dossier": digits(grant["numero_dossier_ds"], cleaned, "numéros de dossier"),
+                "projet": plain(grant["nom_du_projet"]), "beneficiaire": plain(grant["nom_beneficiaire_principal"]),
+                "siren_beneficiaire": (siren := digits(grant["siren"], cleaned, "SIREN")),
+                "type_beneficiaire": beneficiaries.kind(siren), "insee_com_source": given,
                 "lib_com_source": "" if grant["nom_commune"] == MISSING else plain(grant["nom_commune"]),
                 "insee_com": insee, "code_dep": grant["code_departement"], "montant_eur": grant["montant_engage"],
                 "id_ti": id_ti, "phase": PHASE if id_ti else "", "source": SOURCE_URL,
@@ -93,7 +116,7 @@ def derive(out_root: Path) -> int:
     target = out_root / resource.path
     target.parent.mkdir(parents=True, exist_ok=True)
     write_csv_rows(target, rows, resource.field_names)
-    (out_root / REPORT).write_text(report(rows, moved, unknown), encoding="utf-8")
+    (out_root / REPORT).write_text(report(rows, moved, unknown, cleaned), encoding="utf-8")
     print(f"{resource.path} : {len(rows)} subventions, {total(rows) / 1e6:,.2f} M€ ; sans commune : "
           f"{sum(1 for r in rows if not r['insee_com_source'])}, commune inconnue : {len(unknown)}, codes portés : {len(moved)}")
     return 0
@@ -107,7 +130,7 @@ def euros(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u202f") + " €"
 
 
-def report(rows: list[dict], moved: list, unknown: list) -> str:
+def report(rows: list[dict], moved: list, unknown: list, cleaned: Counter) -> str:
     attached = [r for r in rows if r["id_ti"]]
     outside = [r for r in rows if r["insee_com"] and not r["id_ti"]]
     loose = [r for r in rows if not r["insee_com"]]
@@ -125,8 +148,9 @@ def report(rows: list[dict], moved: list, unknown: list) -> str:
         f"- Sans commune rattachable : {len(loose)}, {euros(total(loose))} (commune « NULL » dans la source : "
         f"{sum(1 for r in loose if not r['insee_com_source'])} ; code inconnu du COG : {len(unknown)}).",
         "- Bénéficiaires, d'après leur SIREN : " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda i: (-i[1], i[0]))) + ".",
+        *[f"- {what} : {count}." for what, count in sorted(cleaned.items())],
         "",
-        "## Codes de commune portés au COG du référentiel",
+        "## Codes de commune portés au COG du référentiel (communes fusionnées depuis, arrondissements de Paris, Lyon et Marseille)",
         "",
     ]
     lines += [f"- ligne {n} : {old} → {new}" for n, old, new in moved] or ["- aucun."]

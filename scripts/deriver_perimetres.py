@@ -5,8 +5,9 @@
     python scripts/deriver_perimetres.py --sortie DOSSIER  # les écrit sous DOSSIER (DOSSIER/datasets/…) : à comparer
     python scripts/deriver_perimetres.py --extraire-cog  # refait d'abord les extraits du COG (npm)
 
-Writes datasets/territoires.csv, territoires_groupements.csv, territoires_communes.csv and
-territoires_filiations.csv (both phases, COG 2026 codes), then datasets/RAPPORT_PERIMETRES.md. Checks itself
+Writes datasets/territoires.csv, territoires_groupements.csv, territoires_communes.csv,
+territoires_filiations.csv and communes_evolution.csv (both phases, COG 2026 codes), then
+datasets/RAPPORT_PERIMETRES.md. Run scripts/deriver_fonds_vert.py afterwards: it places grants in the perimeters. Checks itself
 against ANCT's outlines (a territory below 98 % either way without an explanation in
 scripts/perimetres/parametres.py fails the script) and against the 2020 list. Deterministic: the same sources give
 byte-identical files. The stages live in scripts/perimetres/, one module each.

@@ -28,7 +28,33 @@ def copy_project(root: Path, datasets: Path = FIXTURE / "datasets") -> Path:
     if not (root / "datasets" / "sources").exists():  # the COG extracts that import reads (tidata/cog.py)
         shutil.copytree(ROOT / "datasets" / "sources" / "cog", root / "datasets" / "sources" / "cog")
     declare_examples(root)
+    declare_totals(root)
     return root
+
+
+def declare_totals(root: Path) -> None:
+    """A copy holds an extract of the resources whose publisher announced their totals (datapackage.yaml,
+    « totaux_publies »): the copy's datapackage.yaml announces the extract's own totals, so that check keeps guarding
+    them (tests/test_check_rules.py removes a row and sees it refused)."""
+    import re
+
+    import yaml
+
+    from tidata.load import numbers, read_text_table
+    from tidata.project import Project
+
+    path = root / "datapackage.yaml"
+    text = path.read_text(encoding="utf-8")
+    project = Project(root)
+    for resource in project.tables:
+        for total in resource.descriptor.get("totaux_publies", []):
+            table = read_text_table(project, resource)
+            rows = table[table["annee"] == str(total["annee"])]
+            amount = float(numbers(rows["montant_eur"]).sum())
+            text = re.sub(rf"(?m)^(\s*)lignes: {total['lignes']}$", rf"\g<1>lignes: {len(rows)}", text)
+            text = re.sub(rf"(?m)^(\s*)montant_eur: {total['montant_eur']}$", rf"\g<1>montant_eur: {amount:.2f}", text)
+    yaml.safe_load(text)
+    path.write_text(text, encoding="utf-8")
 
 
 def declare_examples(root: Path) -> None:

@@ -86,10 +86,12 @@ def test_territory_without_communes_is_refused(petit, run):
     assert "ligne 6, colonne id_ti : « ti-2708 » — aucune commune de datasets/territoires_communes.csv n'appartient à ce territoire pour la phase 2023-2027" in result.err
 
 
-def test_commune_joining_without_the_rest_of_its_epci_is_accepted(petit, run):
-    _, removed = perimeter_line(petit, "2023-2027", "ti-2708", index=3)
-    remove_rows(petit, "territoires_communes.csv", lambda r: r is not removed and r != removed)
-    result = run(petit, "--strict", "check")
+def test_communes_joining_without_the_rest_of_their_epci_are_accepted(run):
+    from conftest import ROOT
+
+    _, groupings = read_rows(ROOT / "datasets" / "territoires_groupements.csv")
+    assert sum(1 for g in groupings if g["phase"] == "2023-2027" and g["nature_groupement"] == "COM") == 12
+    result = run(ROOT, "--strict", "check")
     assert result.code == 0, result.text
 
 
@@ -152,8 +154,8 @@ def test_site_in_a_territory_that_does_not_hold_its_commune_is_refused(petit, ru
     set_cell(petit, "sites_cles_en_main.csv", 2, "id_ti", "ti-2704")
     result = run(petit, "check")
     assert result.code == 1
-    assert "ligne 2, colonne id_ti : « ti-2704 » — le territoire d'un site est celui dont le périmètre contient sa commune" in result.err
-    assert "écrivez ti-2703 dans id_ti et 2023-2027 dans phase" in result.err
+    assert ("datasets/sites_cles_en_main.csv, ligne 2, colonne id_ti : « ti-2704 » — le territoire est celui dont le"
+            " périmètre contient la commune ; écrivez ti-2703 dans id_ti et 2023-2027 dans phase") in result.err
 
 
 def test_site_without_the_territory_that_holds_its_commune_is_refused(petit, run):
@@ -231,3 +233,31 @@ def test_example_row_in_a_resource_declared_real_is_refused(petit, run):
     assert result.code == 1
     assert ("datasets/projets.csv, ligne 2, colonne source : « exemple » — une ligne d'exemple générée ne peut pas être"
             " publiée : datapackage.yaml déclare « projets » réelle (exemple: false)") in result.err
+
+
+def test_evolution_out_of_date_with_the_perimeters_is_refused(petit, run):
+    _, rows = read_rows(petit / "datasets" / "communes_evolution.csv")
+    line = next(n + 2 for n, row in enumerate(rows) if row["statut"] == "maintenue")
+    set_cell(petit, "communes_evolution.csv", line, "statut", "entree")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert f"datasets/communes_evolution.csv, ligne {line}, colonne statut : « entree » — les périmètres donnent « maintenue »" in result.err
+
+
+def test_grant_placed_in_a_territory_that_does_not_hold_its_commune_is_refused(petit, run):
+    _, rows = read_rows(petit / "datasets" / "fonds_vert.csv")
+    line = next(n + 2 for n, row in enumerate(rows) if row["id_ti"] == "ti-2704")
+    set_cell(petit, "fonds_vert.csv", line, "id_ti", "ti-2703")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert f"datasets/fonds_vert.csv, ligne {line}, colonne id_ti : « ti-2703 » — le territoire est celui dont le" \
+           " périmètre contient la commune ; écrivez ti-2704" in result.err
+
+
+def test_missing_grant_is_refused_by_the_published_total(petit, run):
+    path = petit / "datasets" / "fonds_vert.csv"
+    fields, rows = read_rows(path)
+    write_rows(path, fields, rows[:-1])
+    result = run(petit, "check")
+    assert result.code == 1
+    assert "Total publié" in result.err and "une ligne manque, est en double ou a changé de montant" in result.err

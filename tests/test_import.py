@@ -97,7 +97,7 @@ def test_perimeter_import_infers_the_groupings_and_recomputes_the_filiations(pet
 
 def test_perimeter_import_gives_turnkey_sites_the_territory_of_their_commune(petit, run):
     result = import_perimeter(run, petit)
-    assert "Territoire des sites clés en main, d'après leur commune (2) : scem-ex-01 : ti-2703 → aucun," \
+    assert "Territoire des lignes de sites_cles_en_main, d'après leur commune (2) : scem-ex-01 : ti-2703 → aucun," \
            " scem-ex-02 : aucun → ti-2799." in result.out
     marcigny = row_of(petit, "sites_cles_en_main.csv", "id_site", "scem-ex-02")
     assert (marcigny["id_ti"], marcigny["phase"]) == ("ti-2799", "2023-2027")
@@ -164,7 +164,7 @@ def test_perimeter_import_removes_example_rows_of_removed_territories(petit, run
 
 def test_perimeter_import_records_its_source_in_the_data_package(petit, run):
     import_perimeter(run, petit)
-    for name in ("territoires", "territoires_communes", "territoires_groupements", "territoires_filiations"):
+    for name in ("territoires", "territoires_communes", "territoires_groupements", "territoires_filiations", "communes_evolution"):
         resource = descriptor_resource(petit, name)
         assert resource["exemple"] is False
         assert {"title": "Fichier importé : perimetre_anct.csv", "path": SOURCE} in resource["sources"], name

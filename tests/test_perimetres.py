@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, read_rows
 
 DERIVED = ["territoires.csv", "territoires_groupements.csv", "territoires_communes.csv", "territoires_filiations.csv",
-           "RAPPORT_PERIMETRES.md"]
+           "communes_evolution.csv", "RAPPORT_PERIMETRES.md"]
 
 
 def rows(name: str) -> list[dict]:
@@ -97,3 +97,12 @@ def test_commune_list_groupings_are_inferred_as_anct_lists_them():
         members = {t.id_ti: {code for siren in t.sirens for code in cog.grouping(siren).communes} for t in territories}
         inferred = infer_groupings(members, cog)
         assert {t.id_ti: sorted(t.sirens) for t in territories} == inferred, phase.name
+
+
+def test_evolution_counts_reconcile_with_both_phases():
+    perimeter = rows("territoires_communes.csv")
+    evolution = Counter(r["statut"] for r in rows("communes_evolution.csv"))
+    before = sum(1 for r in perimeter if r["phase"] == "2019-2022")
+    after = sum(1 for r in perimeter if r["phase"] == "2023-2027")
+    assert before == evolution["maintenue"] + evolution["changement de territoire"] + evolution["sortie"] == 16155
+    assert after == evolution["maintenue"] + evolution["changement de territoire"] + evolution["entree"] == 18640

@@ -12,16 +12,18 @@ from __future__ import annotations
 from .cog import FOLDER, CarryForward, CogYear
 from .errors import UsageError
 from .import_files import ORIGIN, SOURCE, Layout, Tables, capped, refuse
-from .perimeters import filiation_rows, geography, infer_groupings
+from .perimeters import evolution_rows, filiation_rows, geography, infer_groupings
 from .problems import Problem, plural
 from .project import EXAMPLE_SOURCE, Project
 
 PERIMETER, TERRITORIES, COMMUNES = "territoires_communes", "territoires", "communes"
-GROUPINGS, FILIATIONS, SITES = "territoires_groupements", "territoires_filiations", "sites_cles_en_main"
+GROUPINGS, FILIATIONS, EVOLUTION = "territoires_groupements", "territoires_filiations", "communes_evolution"
+PLACED_BY_COMMUNE = "territoire_par_commune"  # datapackage.yaml: rows whose territory is the one holding their commune
 GROUPINGS_LIST = "liste_groupements"  # a layout, not a resource: ANCT's groupings file, expanded into communes
 COMMUNE_LIST_COLUMNS = ["insee_com", "lib_com", "id_ti", "lib_ti"]
 GROUPINGS_LIST_COLUMNS = ["id_ti", "lib_ti", "siren_groupement"]
-WRITTEN = [PERIMETER, TERRITORIES, GROUPINGS, FILIATIONS]  # what a perimeter import rewrites (and the sites' territories)
+WRITTEN = [PERIMETER, TERRITORIES, GROUPINGS, FILIATIONS, EVOLUTION]  # what a perimeter import rewrites (with the
+# territory of the rows placed by their commune)
 
 
 def perimeter_layouts() -> list[Layout]:
@@ -145,21 +147,26 @@ def replace_phase(tables: Tables, phase: str, cog: CogYear, names: dict[str, str
     tables.set(GROUPINGS, updated_groupings(tables, cog, sirens, phase, source))
     phases = tables.project.resource(TERRITORIES).field("phase")["constraints"]["enum"]
     tables.set(FILIATIONS, filiation_rows(perimeter, phases))
+    tables.set(EVOLUTION, evolution_rows(perimeter, phases, communes))
     if phase == phases[-1]:
-        tables.set(SITES, sites_in_territories(tables, now, phase, report))
+        for resource in tables.project.tables:
+            if resource.descriptor.get(PLACED_BY_COMMUNE):
+                tables.set(resource.name, placed_in_territories(tables, resource, now, phase, report))
 
 
-def sites_in_territories(tables: Tables, territory_of: dict[str, str], phase: str, report: list[str]) -> list[dict]:
-    """A turnkey site's territory is the current-phase territory whose perimeter holds its commune: computed again."""
+def placed_in_territories(tables: Tables, resource, territory_of: dict[str, str], phase: str, report: list[str]) -> list[dict]:
+    """The territory of a row placed by its commune (a turnkey site, a Fonds vert grant) is the current-phase
+    territory whose perimeter holds that commune: computed again, each change reported."""
     rows, moved = [], []
-    for site in tables[SITES]:
-        id_ti = territory_of.get(site["insee_com"], "")
-        updated = {**site, "id_ti": id_ti, "phase": phase if id_ti else ""}
-        if (updated["id_ti"], updated["phase"]) != (site["id_ti"], site["phase"]):
-            moved.append(f"{site['id_site']} : {site['id_ti'] or 'aucun'} → {id_ti or 'aucun'}")
+    key = resource.primary_key
+    for row in tables[resource.name]:
+        id_ti = territory_of.get(row["insee_com"], "")
+        updated = {**row, "id_ti": id_ti, "phase": phase if id_ti else ""}
+        if (updated["id_ti"], updated["phase"]) != (row["id_ti"], row["phase"]):
+            moved.append(f"{' / '.join(row[k] for k in key)} : {row['id_ti'] or 'aucun'} → {id_ti or 'aucun'}")
         rows.append(updated)
     if moved:
-        report.append(f"Territoire des sites clés en main, d'après leur commune ({len(moved)}) : " + capped(moved) + ".")
+        report.append(f"Territoire des lignes de {resource.name}, d'après leur commune ({len(moved)}) : " + capped(moved) + ".")
     return rows
 
 

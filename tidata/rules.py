@@ -12,11 +12,13 @@ import re
 import pandas as pd
 
 from .load import dates, numbers
-from .perimeters import filiation_rows
+from .perimeters import evolution_rows, filiation_rows
 from .problems import Problem
-from .project import EXAMPLE_SOURCE, Project
+from .project import DATAPACKAGE, EXAMPLE_SOURCE, Project
 
 PHASES = ["2019-2022", "2023-2027"]  # in order
+PLACED_BY_COMMUNE = "territoire_par_commune"  # datapackage.yaml: rows whose territory is the one holding their commune
+PUBLISHED_TOTALS = "totaux_publies"  # datapackage.yaml: rows and amount per year, as the publisher announced them
 PREVIOUS_PHASE, CURRENT_PHASE = PHASES
 FORMULA_START = ("=", "+", "-", "@")
 HTML_TAG = re.compile(r"</?[a-zA-Z!][^<>]*>")
@@ -231,25 +233,76 @@ def project_amounts_and_dates(ctx: Context) -> list[Problem]:
     return problems
 
 
-def site_territory_holds_commune(ctx: Context) -> list[Problem]:
-    """A site's territory is the 2023-2027 territory whose perimeter holds its commune: filled when there is one."""
-    sites = ctx.tables["sites_cles_en_main"]
+def territory_holds_commune(ctx: Context) -> list[Problem]:
+    """In a resource placed by its commune (« territoire_par_commune: true » in datapackage.yaml: turnkey sites,
+    Fonds vert grants), a row's territory is the current-phase territory whose perimeter holds its commune."""
     perimeter = ctx.tables["territoires_communes"]
     current = perimeter[perimeter["phase"] == CURRENT_PHASE]
     holder = pd.Series(current["id_ti"].values, index=current["insee_com"].values)
     holder = holder[~holder.index.duplicated()]
     problems = []
-    for line, row in sites.iterrows():
-        actual = holder.get(row["insee_com"], "")
-        given = row["id_ti"] if row["phase"] in ("", CURRENT_PHASE) else f"{row['id_ti']} ({row['phase']})"
-        if given == actual and row["phase"] == (CURRENT_PHASE if actual else ""):
+    for resource in ctx.project.tables:
+        table = ctx.tables.get(resource.name)
+        if not resource.descriptor.get(PLACED_BY_COMMUNE) or table is None:
             continue
-        if actual:
-            expected = f"écrivez {actual} dans id_ti et {CURRENT_PHASE} dans phase : ce territoire contient sa commune {row['insee_com']}."
-        else:
-            expected = f"videz id_ti et phase : sa commune {row['insee_com']} n'est dans aucun territoire de la phase {CURRENT_PHASE}."
-        problems.append(ctx.problem("Territoire d'un site", "sites_cles_en_main", line, "id_ti", given,
-                                    f"le territoire d'un site est celui dont le périmètre contient sa commune ; {expected}"))
+        actual = table["insee_com"].map(holder).fillna("")
+        phase = actual.where(actual == "", CURRENT_PHASE)
+        for line in table.index[(table["id_ti"] != actual) | (table["phase"] != phase)]:
+            row, found = table.loc[line], actual[line]
+            given = row["id_ti"] if row["phase"] in ("", CURRENT_PHASE) else f"{row['id_ti']} ({row['phase']})"
+            if found:
+                expected = f"écrivez {found} dans id_ti et {CURRENT_PHASE} dans phase : ce territoire contient sa commune {row['insee_com']}."
+            else:
+                expected = f"videz id_ti et phase : sa commune « {row['insee_com']} » n'est dans aucun territoire de la phase {CURRENT_PHASE}."
+            problems.append(ctx.problem("Territoire d'une ligne placée par sa commune", resource.name, line, "id_ti", given,
+                                        f"le territoire est celui dont le périmètre contient la commune ; {expected}"))
+    return problems
+
+
+def evolution_agrees(ctx: Context) -> list[Problem]:
+    """communes_evolution is exactly what the perimeters give (tidata.perimeters.evolution_rows)."""
+    table = ctx.tables["communes_evolution"]
+    resource = ctx.project.resource("communes_evolution")
+    communes = {row["insee_com"]: row for row in row_dicts(ctx.tables["communes"], ["insee_com", "lib_com", "code_dep", "code_reg"])}
+    perimeter = row_dicts(ctx.tables["territoires_communes"], ["insee_com", "phase", "id_ti", "lib_ti"])
+    expected = {row["insee_com"]: row for row in evolution_rows(perimeter, PHASES, communes)}
+    redo = "recalculez-la avec python scripts/deriver_perimetres.py ou python build.py import."
+    problems, seen = [], set()
+    for line, row in zip(table.index, row_dicts(table, resource.field_names)):
+        seen.add(row["insee_com"])
+        want = expected.get(row["insee_com"])
+        if want is None:
+            problems.append(ctx.problem("Évolution des communes", "communes_evolution", line, "insee_com", row["insee_com"],
+                                        f"cette commune n'est dans aucun territoire des deux phases ; {redo}"))
+            continue
+        for column in resource.field_names:
+            if row[column] != want[column]:
+                problems.append(ctx.problem("Évolution des communes", "communes_evolution", line, column, row[column],
+                                            f"les périmètres donnent « {want[column]} » ; {redo}"))
+                break
+    for insee in sorted(set(expected) - seen):
+        problems.append(ctx.problem("Évolution des communes", "communes_evolution", None, "insee_com", insee,
+                                    f"la commune est dans un territoire d'une des deux phases, mais sa ligne manque ; {redo}"))
+    return problems
+
+
+def published_totals(ctx: Context) -> list[Problem]:
+    """A resource that declares the totals its publisher announced (« totaux_publies » in datapackage.yaml) has, for
+    each year, exactly that many rows and that amount: a truncated or doubled import is caught."""
+    problems = []
+    for resource in ctx.project.tables:
+        table = ctx.tables.get(resource.name)
+        if table is None:
+            continue
+        for total in resource.descriptor.get(PUBLISHED_TOTALS, []):
+            rows = table[table["annee"] == str(total["annee"])]
+            amount = float(numbers(rows["montant_eur"]).sum())
+            if len(rows) != total["lignes"] or abs(amount - total["montant_eur"]) > 1:
+                problems.append(ctx.problem(
+                    "Total publié", resource.name, None, "montant_eur", f"{len(rows)} lignes, {amount:.2f} €",
+                    f"pour {total['annee']}, la source annonce {total['lignes']} lignes et {total['montant_eur']} € "
+                    f"({total.get('source', DATAPACKAGE)}) : une ligne manque, est en double ou a changé de montant.",
+                ))
     return problems
 
 
@@ -340,7 +393,9 @@ RULES = [
     (filiations_agree, {"territoires_filiations", "territoires_communes"}),
     (project_commune_in_perimeter, {"projets", "territoires_communes"}),
     (project_amounts_and_dates, {"projets"}),
-    (site_territory_holds_commune, {"sites_cles_en_main", "territoires_communes"}),
+    (territory_holds_commune, {"territoires_communes"}),
+    (evolution_agrees, {"communes_evolution", "territoires_communes", "communes"}),
+    (published_totals, set()),
     (envelope_shares_within_parent, {"enveloppes"}),
     (free_text_is_plain, set()),
     (example_rows_are_declared, set()),

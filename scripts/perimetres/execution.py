@@ -8,7 +8,7 @@ from pathlib import Path
 from tidata.cog import FOLDER, CarryForward, CogYear
 from tidata.errors import DataError
 from tidata.load import read_text_table
-from tidata.perimeters import filiation_rows
+from tidata.perimeters import evolution_rows, filiation_rows
 from tidata.project import Project
 
 from . import anct, controle, derivation, extraits_cog, rapport, sortie
@@ -37,6 +37,7 @@ def derive_all(out_root: Path | None = None, extract: bool = False) -> int:
         "territoires_groupements": [g for d in phases for g in d.groupings],
         "territoires_communes": perimeter,
         "territoires_filiations": filiations,
+        "communes_evolution": evolution_rows(perimeter, [p.name for p in PHASES], referential),
     }
     sortie.write_resources(rows, out_root or ROOT)
     names = {insee: r["lib_com"] for insee, r in referential.items()}

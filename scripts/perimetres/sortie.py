@@ -15,6 +15,7 @@ ORDER = {
     "territoires_groupements": lambda r: (r["phase"], r["id_ti"], r["siren_groupement"]),
     "territoires_communes": lambda r: (r["phase"], r["id_ti"], r["insee_com"]),
     "territoires_filiations": lambda r: (r["phase"], r["id_ti"], -int(r["communes_en_commun"]), r["id_ti_precedent"]),
+    "communes_evolution": lambda r: r["insee_com"],
 }
 
 
