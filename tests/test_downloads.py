@@ -152,6 +152,8 @@ def test_duckdb_sees_the_schema_types(small):
     assert types("enveloppes")["montant_eur"] == "DOUBLE"
     assert types("enveloppes")["annee"] == "BIGINT"
     assert types("sites_cles_en_main")["friche"] == "BOOLEAN"
+    assert (types("fonds_vert")["montant_eur"], types("fonds_vert")["axe"], types("fonds_vert")["insee_com"]) == ("DOUBLE", "BIGINT", "VARCHAR")
+    assert types("communes_evolution")["statut"] == "VARCHAR"
     first = duckdb.sql(f"select min(code_dep) from read_parquet('{folder}/departements.parquet')").fetchall()
     assert first == [("01",)]
 

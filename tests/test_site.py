@@ -194,8 +194,11 @@ def test_territory_downloads_match_the_checksums_on_its_page_and_hold_only_its_r
     page_path = built / "site" / "territoires" / "2023-2027" / "ti-2703" / "index.html"
     page = page_path.read_text(encoding="utf-8")
     rows = re.findall(r'<a href="([^"]+)">[^<]+</a></td>\s*<td[^>]*>([\d\u202f]+) octets</td>\s*<td[^>]*><code>([0-9a-f]{64})</code>', page)
-    assert len(rows) == 15  # CSV and Parquet of the seven resources that name a territory, and one JSON
-    assert rows[0][0].endswith("donnees/territoires/2023-2027/ti-2703/enveloppes.csv")
+    from tidata.project import Project
+
+    naming = [r for r in Project(built).tables if any(fk["resource"] == "territoires" for fk in r.foreign_keys)]
+    assert len(rows) == 2 * (len(naming) + 1) + 1  # CSV and Parquet of territoires and of each resource naming it, one JSON
+    assert rows[0][0].endswith("donnees/territoires/2023-2027/ti-2703/communes_evolution.csv")
     for href, size, sha in rows:
         content = (page_path.parent / href).resolve().read_bytes()
         assert hashlib.sha256(content).hexdigest() == sha and len(content) == int(size.replace("\u202f", ""))
@@ -226,3 +229,27 @@ def test_every_page_footer_gives_the_citation_licence_ouverte_asks_for(built):
         assert "Citer : « Territoires d&#39;industrie — données ouvertes" in page or "Citer : « Territoires d'industrie — données ouvertes" in page, name
         assert "Licence Ouverte 2.0 »" in page
         assert "Contours des cartes : IGN – ADMIN EXPRESS COG CARTO 2025, Licence Ouverte 2.0 ; traitement COGiter (MTES, licence MIT)." in page
+
+
+def test_evolution_page_shows_the_map_its_legend_and_the_counts(built):
+    page = (built / "site" / "de-2019-2022-a-2023-2027" / "index.html").read_text(encoding="utf-8")
+    assert 'class="carte-svg carte-svg-france"' in page and "<title>Communes : maintenue</title>" in page
+    assert 'class="pastille evolution-2"' in page and "entrée dans le programme en 2023" in page
+    assert "Bourgogne Industrie" in page and "Ouest Saône-et-Loire" in page  # its predecessor, by shared communes
+
+
+def test_territory_pages_say_what_changed_and_the_fonds_vert_with_its_caveat(built):
+    territories = built / "site" / "territoires"
+    grand_chalon = (territories / "2023-2027" / "ti-2704" / "index.html").read_text(encoding="utf-8")
+    assert "Communes entrées dans le programme en 2023 : 85" in grand_chalon
+    assert "Fonds vert 2023 — dépenses publiques dans le périmètre, hors crédits du programme Territoires d&#39;industrie" \
+        in grand_chalon or "Fonds vert 2023 — dépenses publiques dans le périmètre, hors crédits du programme Territoires d'industrie" in grand_chalon
+    assert "subventions dans les communes du territoire" in grand_chalon
+    before = (territories / "2019-2022" / "ti-2708" / "index.html").read_text(encoding="utf-8")
+    assert "Le Fonds vert 2023 est rattaché aux territoires de la phase en cours" in before
+
+
+def test_fonds_vert_page_adds_up_inside_outside_and_without_commune(built):
+    page = (built / "site" / "fonds-vert" / "index.html").read_text(encoding="utf-8")
+    assert "hors crédits du programme" in page and "Précautions de lecture" in page
+    assert "dans un Territoire d&#39;industrie 2023-2027" in page or "dans un Territoire d'industrie 2023-2027" in page

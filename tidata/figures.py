@@ -66,7 +66,7 @@ def warm_up(cat: Catalogue) -> None:
     typed_tables(cat)
     departement_shapes(cat)
     for name in ("records", "territory_columns", "by_territory", "perimeter_records", "territory_rows", "epci_rows", "populations",
-                 "pages", "predecessors", "successors"):
+                 "pages", "predecessors", "successors", "commune_names", "phases", "summary"):
         getattr(cat, name)
 
 
@@ -115,6 +115,21 @@ def locator(cat: Catalogue, key: str) -> str:
     if outline is None:
         return ""
     return maps.locator_map(outline, departement_shapes(cat), title="Situation du territoire en France")
+
+
+def evolution_map(cat: Catalogue) -> str:
+    """The communes of both phases coloured by what changed for them (one shape per status, its name in the legend)."""
+    from .transitions import STATUS_LABELS, STATUSES
+
+    groups: dict[str, list[str]] = {}
+    for row in cat.records["communes_evolution"]:
+        groups.setdefault(row["statut"], []).append(row["insee_com"])
+    outlines = maps.unions(groups, commune_geometries(cat))
+    shapes = [maps.Shape(f"{status} {zone}", part, f"Communes : {STATUS_LABELS[status]}", css_class=f"evolution-{i}")
+              for i, status in enumerate(STATUSES) if status in outlines
+              for zone, part in sorted(maps.by_zone(outlines[status]).items())]
+    return maps.france_map(shapes, departement_shapes(cat), title="Carte des communes des Territoires d'industrie :"
+                           " ce qui a changé entre 2019-2022 et 2023-2027")
 
 
 def site_point(site: dict, href: str | None = None) -> maps.Point:

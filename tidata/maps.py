@@ -116,6 +116,17 @@ def _zone_at(lon: float, lat: float) -> _Zone | None:
     return next((zone for zone in (_MAINLAND, *_OVERSEAS) if zone.holds(lon, lat)), None)
 
 
+def by_zone(geometry) -> dict[str, object]:
+    """The parts of a geometry in each zone (mainland, each overseas département), keyed by zone code: a shape
+    spread over several zones (all the communes of a status) is drawn in every frame only once split this way."""
+    parts: dict[str, list] = {}
+    for polygon in _polygons(geometry):
+        zone = _zone_at(*_anchor(polygon))
+        if zone is not None:
+            parts.setdefault(zone.code, []).append(polygon)
+    return {code: (found[0] if len(found) == 1 else shapely.MultiPolygon(found)) for code, found in parts.items()}
+
+
 def _anchor(geometry) -> tuple[float, float]:
     """A point inside the geometry: it decides which frame the geometry is drawn in."""
     point = shapely.point_on_surface(geometry)
@@ -263,6 +274,9 @@ _STYLE = (
     ":where(.carte-anneau){fill:none;stroke:#c62828;stroke-width:1.5}"
     ":where(.carte-cadres){fill:none;stroke:#767676;stroke-width:.5}"
     ":where(.carte-cadres text){font-size:11px;fill:#333;stroke:none}"
+    # what changed for a commune between phases (tidata.transitions.STATUSES), Okabe-Ito colours told apart
+    # with any colour vision: maintenue, changement de territoire, entrée, sortie
+    ".evolution-0{fill:#0072b2}.evolution-1{fill:#e69f00}.evolution-2{fill:#009e73}.evolution-3{fill:#d55e00}"
     ".carte-svg a:hover path{fill:#1a237e}"
     ".carte-svg a:focus path,.carte-svg a:focus circle{stroke:#000;stroke-width:2.5}"
 )

@@ -22,7 +22,7 @@ import jinja2
 
 import yaml
 
-from . import catalogue, downloads, escape, exports, figures, formats, releases, urls, views
+from . import catalogue, downloads, escape, exports, figures, fonds_vert, formats, releases, transitions, urls, views
 from .errors import BuildError, ConfigError
 from .progress import SILENT, Progress
 from .project import SAFE_LOADER
@@ -98,6 +98,8 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
     pages.render("sites.md.j2", "sites-cles-en-main.md", sites=sorted(cat.records["sites_cles_en_main"], key=lambda s: (s["lib_com"], s["id_site"])),
                  carte=figures.sites_map(cat))
     pages.render("financements.md.j2", "financements.md", **figures.funding_view(cat))
+    pages.render("evolution.md.j2", "de-2019-2022-a-2023-2027.md", **transitions.evolution_view(cat), carte=figures.evolution_map(cat))
+    pages.render("fonds_vert.md.j2", "fonds-vert.md", **fonds_vert.national_view(cat))
     pages.render("accueil.md.j2", "index.md", carte=figures.home_map(cat), chiffres=cat.records["chiffres_cles"],
                  territoires_carte=summary[current].sort_values(["lib_ti", "id_ti"]).to_dict("records"),
                  nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
@@ -214,6 +216,8 @@ class Renderer:
         self.out = out
         self.common = {"exemple": cat.has_examples, "phases": PHASES, "pages": cat.pages, "maj": cat.last_change, "natures": views.GROUPING_NATURES,
                        "noms_territoires": {key: row["lib_ti"] for key, row in cat.territory_rows.items()},
+                       "noms_communes": cat.commune_names, "natures_changement": transitions.KIND_SENTENCES,
+                       "fonds_vert_source": fonds_vert.source_of(cat),
                        "region_pages": cat.region_pages, "departement_pages": cat.departement_pages,
                        "noms_regions": cat.regions}
 
@@ -260,7 +264,14 @@ def shared_inputs(cat: Catalogue) -> bytes:
 def territory_inputs(cat: Catalogue, key: str) -> bytes:
     from .cache import text_digest
 
-    return text_digest([views.territory_view(cat, key), exports.slice_rows(cat, key)])
+    return text_digest([territory_context(cat, key), exports.slice_rows(cat, key)])
+
+
+def territory_context(cat: Catalogue, key: str) -> dict:
+    """Everything a territory page shows: its view, what changed for it between phases, its Fonds vert grants."""
+    view = views.territory_view(cat, key)
+    return {**view, "changements": transitions.territory_changes(cat, key),
+            "fonds_vert": fonds_vert.territory_view(cat, key, view["population"])}
 
 
 def territory_files(cat: Catalogue, keys: list[str]) -> dict[str, dict[str, str | bytes]]:
@@ -268,7 +279,7 @@ def territory_files(cat: Catalogue, keys: list[str]) -> dict[str, dict[str, str 
     out: dict[str, dict[str, str | bytes]] = {}
     renderer = Renderer(cat, {})
     for key in keys:
-        view = views.territory_view(cat, key)
+        view = territory_context(cat, key)
         files = exports.territory_slices(cat, key)
         listed = [(path, len(content if isinstance(content, bytes) else content.encode("utf-8")),
                    hashlib.sha256(content if isinstance(content, bytes) else content.encode("utf-8")).hexdigest())

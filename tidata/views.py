@@ -44,6 +44,15 @@ class Catalogue:
             self.last_change = data_last_change(self.project)
 
     @cached_property
+    def phases(self) -> list[str]:
+        """The programme's phases, in order, as the schema of territoires.csv lists them."""
+        return list(self.project.resource(TERRITORIES).field("phase")["constraints"]["enum"])
+
+    @property
+    def latest_phase(self) -> str:
+        return self.phases[-1]
+
+    @cached_property
     def territories(self) -> pd.DataFrame:
         """territoires.csv with a `key` column, current phase first, then by name."""
         return keyed(self.tables["territoires"]).sort_values(["phase", "lib_ti", "id_ti"], ascending=[False, True, True])
@@ -155,6 +164,10 @@ class Catalogue:
     @cached_property
     def populations(self) -> dict[str, int]:
         return {row["insee_com"]: int(row["population"] or 0) for row in self.records["communes"]}
+
+    @cached_property
+    def commune_names(self) -> dict[str, str]:
+        return {row["insee_com"]: row["lib_com"] for row in self.records["communes"]}
 
     @cached_property
     def territory_rows(self) -> dict[str, dict]:

@@ -37,6 +37,8 @@ PAGES = {
     "accueil": lambda site: "/",
     "territoire": territory_page,
     "territoires 2019-2022": lambda site: "/territoires/2019-2022/",
+    "de 2019-2022 à 2023-2027": lambda site: "/de-2019-2022-a-2023-2027/",
+    "fonds vert": lambda site: "/fonds-vert/",
     "région": lambda site: first_page(site, "regions"),
     "données": lambda site: "/donnees/",
     "trouver ma commune": lambda site: "/trouver-ma-commune/",

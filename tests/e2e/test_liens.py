@@ -58,3 +58,14 @@ def test_the_site_of_the_shipped_data_shows_real_territories_and_no_generated_va
     assert "Grand Chalon</h1>" in chalon and "non publié" in chalon.lower()
     data = site_root / "donnees" / "territoires" / "2023-2027" / "ti-2704"
     assert (data / "territoires_communes.csv").read_text(encoding="utf-8").count("\n") == 137  # 136 communes and the header
+
+
+def test_every_territory_page_of_the_full_site_says_what_changed_and_its_fonds_vert(site_root):
+    pages = sorted((site_root / "territoires").glob("*/ti-*/index.html"))
+    assert len(pages) == 332
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "D&#39;une phase à l&#39;autre" in text or "D'une phase à l'autre" in text, page
+        assert "Fonds vert 2023" in text, page
+    for name in ("de-2019-2022-a-2023-2027", "fonds-vert"):
+        assert (site_root / name / "index.html").stat().st_size < 400_000
