@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Dérive la ressource fonds_vert du fichier du ministère copié dans datasets/sources/fonds_vert/.
+"""Dérive la ressource fonds_vert des fichiers du ministère copiés dans datasets/sources/fonds_vert/ (un par année).
 
     python scripts/deriver_fonds_vert.py                  # écrit datasets/fonds_vert.csv et son rapport
     python scripts/deriver_fonds_vert.py --sortie DOSSIER # les écrit sous DOSSIER (DOSSIER/datasets/…), pour comparer
 
-Every grant of the source is kept, in its order (id « fv2023-00001 »…), with its values as published except what
+Every grant of each year's file (fonds_vert_AAAA.csv; add a year by copying its file there, its address in
+SOURCE_URLS and its published totals in datapackage.yaml) is kept, in its order (id « fv2023-00001 »…), with its values as published except what
 is cleaned and said: whitespace (tabs inside four project names) made plain spaces; numbers written as decimals
 (« 403202179.0 ») brought back to their digits, and non-numbers (« # ») left empty; the commune code carried forward
 to the referential's COG (communes nouvelles, as for the perimeters: tidata/cog.py; an arrondissement of Paris,
@@ -31,9 +32,11 @@ from tidata.cog import FOLDER, CarryForward, read_csv_rows  # noqa: E402
 from tidata.load import write_csv_rows  # noqa: E402
 from tidata.project import Project  # noqa: E402
 
-SOURCE_FILE = ROOT / "datasets" / "sources" / "fonds_vert" / "fonds_vert_2023.csv"
-SOURCE_URL = "https://github.com/brunocpu/fonds-vert-paca-carto/blob/7cc154a/data/fonds_vert_2023_source.csv"
-YEAR, COG_YEAR, PHASE = 2023, 2023, "2023-2027"
+SOURCES = ROOT / "datasets" / "sources" / "fonds_vert"  # one file per year: fonds_vert_AAAA.csv
+SOURCE_URLS = {  # where each year's file comes from (the « source » of its rows)
+    2023: "https://github.com/brunocpu/fonds-vert-paca-carto/blob/7cc154a/data/fonds_vert_2023_source.csv",
+}
+COG_YEAR, PHASE = 2023, "2023-2027"  # the COG of the grants' commune codes; the phase whose territories hold them
 REPORT = Path("datasets") / "RAPPORT_FONDS_VERT.md"
 SPACES = re.compile(r"\s+")
 MISSING = "NULL"
@@ -83,6 +86,34 @@ class Beneficiaries:
         return {"22": "département", "23": "région", "25": "syndicat"}.get(siren[:2], "autre")
 
 
+def read_year(path: Path, year: int, carry: CarryForward, territory_of: dict, beneficiaries: Beneficiaries,
+              moved: list, unknown: list, cleaned: Counter) -> list[dict]:
+    """The grants of one year's file, in its order, cleaned and placed (what is changed is counted for the report)."""
+    rows = []
+    with open(path, encoding="utf-8", newline="") as f:
+        for number, grant in enumerate(csv.DictReader(f), start=1):
+            given = "" if grant["code_commune"] == MISSING else grant["code_commune"]
+            now = carry.codes(city_of(given), COG_YEAR) if given else []
+            insee = now[0][0] if now else ""
+            if given and not now:
+                unknown.append((f"{year}, ligne {number}", given, grant["nom_commune"]))
+            elif now and (now[0][1] or insee != given):
+                moved.append((f"{year}, ligne {number}", given, insee))
+            id_ti = territory_of.get(insee, "")
+            rows.append({
+                "id_subvention": f"fv{year}-{number:05d}", "annee": str(year), "axe": grant["axe"],
+                "mesure": plain(grant["nom_demarche_ds"]), "numero_demarche": grant["numero_demarche_ds"],
+                "numero_dossier": digits(grant["numero_dossier_ds"], cleaned, "numéros de dossier"),
+                "projet": plain(grant["nom_du_projet"]), "beneficiaire": plain(grant["nom_beneficiaire_principal"]),
+                "siren_beneficiaire": (siren := digits(grant["siren"], cleaned, "SIREN")),
+                "type_beneficiaire": beneficiaries.kind(siren), "insee_com_source": given,
+                "lib_com_source": "" if grant["nom_commune"] == MISSING else plain(grant["nom_commune"]),
+                "insee_com": insee, "code_dep": grant["code_departement"], "montant_eur": grant["montant_engage"],
+                "id_ti": id_ti, "phase": PHASE if id_ti else "", "source": SOURCE_URLS[year],
+            })
+    return rows
+
+
 def derive(out_root: Path) -> int:
     project = Project(ROOT)
     communes = {row["insee_com"] for row in read_csv_rows(ROOT / "datasets" / "referentiel" / "communes.csv")}
@@ -91,27 +122,9 @@ def derive(out_root: Path) -> int:
                     if row["phase"] == PHASE}
     beneficiaries = Beneficiaries()
     rows, moved, unknown, cleaned = [], [], [], Counter()
-    with open(SOURCE_FILE, encoding="utf-8", newline="") as f:
-        for number, grant in enumerate(csv.DictReader(f), start=1):
-            given = "" if grant["code_commune"] == MISSING else grant["code_commune"]
-            now = carry.codes(city_of(given), COG_YEAR) if given else []
-            insee = now[0][0] if now else ""
-            if given and not now:
-                unknown.append((number, given, grant["nom_commune"]))
-            elif now and (now[0][1] or insee != given):
-                moved.append((number, given, insee))
-            id_ti = territory_of.get(insee, "")
-            rows.append({
-                "id_subvention": f"fv{YEAR}-{number:05d}", "annee": str(YEAR), "axe": grant["axe"],
-                "mesure": plain(grant["nom_demarche_ds"]), "numero_demarche": grant["numero_demarche_ds"],
-                "numero_dossier": digits(grant["numero_dossier_ds"], cleaned, "numéros de dossier"),
-                "projet": plain(grant["nom_du_projet"]), "beneficiaire": plain(grant["nom_beneficiaire_principal"]),
-                "siren_beneficiaire": (siren := digits(grant["siren"], cleaned, "SIREN")),
-                "type_beneficiaire": beneficiaries.kind(siren), "insee_com_source": given,
-                "lib_com_source": "" if grant["nom_commune"] == MISSING else plain(grant["nom_commune"]),
-                "insee_com": insee, "code_dep": grant["code_departement"], "montant_eur": grant["montant_engage"],
-                "id_ti": id_ti, "phase": PHASE if id_ti else "", "source": SOURCE_URL,
-            })
+    for path in sorted(SOURCES.glob("fonds_vert_*.csv")):
+        year = int(path.stem.rsplit("_", 1)[1])
+        rows += read_year(path, year, carry, territory_of, beneficiaries, moved, unknown, cleaned)
     resource = project.resource("fonds_vert")
     target = out_root / resource.path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -136,10 +149,10 @@ def report(rows: list[dict], moved: list, unknown: list, cleaned: Counter) -> st
     loose = [r for r in rows if not r["insee_com"]]
     kinds = Counter(r["type_beneficiaire"] for r in rows)
     lines = [
-        "# Fonds vert 2023 : dérivation",
+        "# Fonds vert : dérivation",
         "",
-        "Rapport écrit par `scripts/deriver_fonds_vert.py` à partir de l'export du ministère (data.gouv.fr, « Fonds vert –",
-        "projets subventionnés en 2023 », Licence Ouverte 2.0), copié dans `datasets/sources/fonds_vert/`. Fonds vert 2023 :",
+        "Rapport écrit par `scripts/deriver_fonds_vert.py` à partir des exports du ministère (data.gouv.fr, « Fonds vert –",
+        "projets subventionnés en 2023 », Licence Ouverte 2.0), copiés dans `datasets/sources/fonds_vert/`. Fonds vert :",
         "dépenses publiques dans le périmètre, hors crédits du programme Territoires d'industrie.",
         "",
         f"- {len(rows)} subventions, {euros(total(rows))} engagés : toutes gardées.",
@@ -153,9 +166,9 @@ def report(rows: list[dict], moved: list, unknown: list, cleaned: Counter) -> st
         "## Codes de commune portés au COG du référentiel (communes fusionnées depuis, arrondissements de Paris, Lyon et Marseille)",
         "",
     ]
-    lines += [f"- ligne {n} : {old} → {new}" for n, old, new in moved] or ["- aucun."]
+    lines += [f"- {n} : {old} → {new}" for n, old, new in moved] or ["- aucun."]
     lines += ["", "## Codes de commune inconnus", ""]
-    lines += [f"- ligne {n} : « {code} » ({name})" for n, code, name in unknown] or ["- aucun."]
+    lines += [f"- {n} : « {code} » ({name})" for n, code, name in unknown] or ["- aucun."]
     return "\n".join(lines) + "\n"
 
 
