@@ -76,6 +76,9 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
         files = downloads.build_downloads(cat.project, site_url(cat), updated=cat.last_change or None)
     summary = cat.summary
     out = territory_outputs(cat, progress)
+    reports = {page: cat.project.root / path for page, path in REPORTS.items() if (cat.project.root / path).exists()}
+    for page, path in reports.items():
+        out[page] = path.read_text(encoding="utf-8")
     pages = Renderer(cat, out)
     territories = views.rows_of_table(summary)
     pages.render("territoires.md.j2", "territoires/index.md", territoires=territories, regions=sorted(cat.regions.items()))
@@ -99,7 +102,8 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
                  carte=figures.sites_map(cat))
     pages.render("financements.md.j2", "financements.md", **figures.funding_view(cat))
     pages.render("evolution.md.j2", "de-2019-2022-a-2023-2027.md", **transitions.evolution_view(cat), carte=figures.evolution_map(cat))
-    pages.render("fonds_vert.md.j2", "fonds-vert.md", **fonds_vert.national_view(cat))
+    pages.render("fonds_vert.md.j2", "fonds-vert.md", **fonds_vert.national_view(cat),
+                 rapport="donnees/rapport-fonds-vert.md" if "donnees/rapport-fonds-vert.md" in reports else "")
     pages.render("accueil.md.j2", "index.md", carte=figures.home_map(cat), chiffres=cat.records["chiffres_cles"],
                  territoires_carte=summary[current].sort_values(["lib_ti", "id_ti"]).to_dict("records"),
                  nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
@@ -115,9 +119,6 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
                      types=FIELD_TYPES, contraintes=describe_constraints, exemples=first_values(rows),
                      fichiers=by_resource.get(resource.name, []),
                      jsonld=catalogue.schema_org_dataset(resource, site_url(cat), files, cat.last_change))
-    reports = {page: cat.project.root / path for page, path in REPORTS.items() if (cat.project.root / path).exists()}
-    for page, path in reports.items():
-        out[page] = path.read_text(encoding="utf-8")
     pages.render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources,
                  lignes={name: len(rows) for name, rows in cat.records.items()}, fichiers=by_resource,
                  paquet=[d for d in files if not d.resource],
@@ -137,6 +138,7 @@ COG_YEAR = 2026  # the referential's year: datasets/referentiel/RAPPORT.md
 REPORTS = {  # page under docs/ → the report the data scripts write
     "donnees/referentiel.md": "datasets/referentiel/RAPPORT.md",
     "donnees/perimetres.md": "datasets/RAPPORT_PERIMETRES.md",
+    "donnees/rapport-fonds-vert.md": "datasets/RAPPORT_FONDS_VERT.md",
 }
 
 
