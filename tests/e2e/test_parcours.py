@@ -101,7 +101,7 @@ def test_commune_finder_with_the_keyboard_alone(page):
     page.keyboard.press("Enter")
     page.wait_for_url(TERRITORY_URL)
     assert h1(page) == link["text"]
-    assert "Chalon-sur-Saône (71076)" in page.locator("details.communes").text_content()
+    assert "Chalon-sur-Saône (71076)" in page.locator("details.communes", has_text="communes du territoire").text_content()
 
 
 def test_commune_finder_on_a_phone(phone_page):
