@@ -156,3 +156,15 @@ def test_missing_datapackage_is_a_clear_error(tmp_path):
     assert result.returncode == 1
     assert "datapackage.yaml : fichier introuvable" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_outline_feature_without_geometry_is_refused_naming_it(petit, run):
+    import json
+
+    path = petit / "datasets" / "referentiel" / "epci.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][1]["geometry"] = None
+    path.write_text(json.dumps(data), encoding="utf-8")
+    siren = data["features"][1]["properties"]["siren_epci"]
+    assert_refused(run(petit, "check"), f"datasets/referentiel/epci.geojson, colonne geometry : « aucune (null) » — entité n° 2"
+                   f" (siren_epci = {siren}", "un contour (Polygon ou MultiPolygon) avec ses coordonnées est attendu")

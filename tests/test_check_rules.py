@@ -261,3 +261,19 @@ def test_missing_grant_is_refused_by_the_published_total(petit, run):
     result = run(petit, "check")
     assert result.code == 1
     assert "Total publié" in result.err and "une ligne manque, est en double ou a changé de montant" in result.err
+
+
+def test_invisible_control_character_in_a_name_is_refused_with_its_position(petit, run):
+    set_cell(petit, "projets.csv", 2, "titre", "Campus\u0085des métiers")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert "ligne 2, colonne titre : « Campus\\u0085des métiers » — caractère de contrôle U+0085 en position 7" in result.err
+
+
+def test_verbatim_duplicate_territory_row_is_reported_not_a_crash(petit, run):
+    path = petit / "datasets" / "territoires.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines + [lines[2]]) + "\n", encoding="utf-8")
+    result = run(petit, "check")
+    assert result.code == 1 and "Traceback" not in result.text
+    assert "ligne 7, colonne phase, id_ti : « 2019-2022, ti-2708 » — déjà utilisé ligne 3" in result.err

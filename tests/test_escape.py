@@ -42,3 +42,37 @@ def test_french_formats_for_euros_and_dates():
     assert formats.euros(1234567) == "1\u202f234\u202f567\u00a0€"
     assert formats.date("2023-06-23") == "23 juin 2023"
     assert formats.date("2024-04-01") == "1er avril 2024"
+
+
+def test_link_from_the_data_is_escaped_html_and_keeps_the_table_columns():
+    link = escape.external_link('https://a.fr/x?q="y"&z|w', "source 1")
+    assert link == '<a href="https://a.fr/x?q=&quot;y&quot;&amp;z&#124;w">source 1</a>'
+    html = render("| Source | Montant |\n|---|---|\n| " + link + " | 12 |\n")
+    assert html.count("<td>") == 2 and "<td>12</td>" in html
+
+
+def test_link_with_another_scheme_is_only_its_label():
+    for url in ("javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,<b>x</b>", "vbscript:x", "//evil.example/x"):
+        assert escape.external_link(url, "source <1>") == "source &lt;1&gt;"
+    assert escape.external_link("mailto:o'hara&co@exemple.fr", "o'hara&co@exemple.fr") == \
+        '<a href="mailto:o&#x27;hara&amp;co@exemple.fr">o&#x27;hara&amp;co@exemple.fr</a>'  # escaped once, not twice
+
+
+def test_source_address_that_could_close_a_markdown_link_is_not_a_web_address():
+    assert escape.WEB_ADDRESS.fullmatch("https://www.exemple.fr/a-b_c/d.html?x=1&y=%C3%A9#z")
+    assert not escape.WEB_ADDRESS.fullmatch("https://a.fr/x) [y](javascript:alert(1))")
+    assert not escape.WEB_ADDRESS.fullmatch("https://a.fr/x\"onmouseover=\"y")
+
+
+def test_code_cell_with_a_backtick_and_a_pipe_shows_literally():
+    html = render("| Champ | Exemple |\n|---|---|\n| a | " + escape.code_cell("x` **gras** | [l](javascript:y)") + " |\n")
+    assert html.count("<td>") == 2 and "<strong>" not in html and "href" not in html
+    assert "<code>x` **gras** | [l](javascript:y)</code>" in html
+
+
+def test_french_numbers_round_half_up_and_measures_keep_their_decimals():
+    assert formats.euros(2.5) == "3\u00a0€" and formats.euros(3.5) == "4\u00a0€"
+    assert formats.measure("30.3", "ha") == "30,3\u00a0ha"
+    assert formats.measure("187", "ha") == "187\u00a0ha"
+    assert formats.measure("1250.75", "ha") == "1\u202f250,75\u00a0ha"
+    assert formats.measure("", "ha") == "—"

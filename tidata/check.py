@@ -106,4 +106,28 @@ def check_geojson_files(project: Project) -> list[Problem]:
             continue
         if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
             problems.append(Problem(preflight.RULE, resource.path, None, None, None, "un GeoJSON de type « FeatureCollection » est attendu."))
+            continue
+        problems.extend(check_features(resource.path, data.get("features")))
+    return problems
+
+
+POLYGONS = ("Polygon", "MultiPolygon")
+
+
+def check_features(path: str, features) -> list[Problem]:
+    """Every feature of an outline file has properties and a polygon (a null geometry would stop the maps)."""
+    if not isinstance(features, list):
+        return [Problem(preflight.RULE, path, None, None, None, "la clé « features » doit être une liste d'entités.")]
+    problems = []
+    for number, feature in enumerate(features, start=1):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        named = ", ".join(f"{k} = {v}" for k, v in list(properties.items())[:2]) if isinstance(properties, dict) else ""
+        where = f"entité n° {number}" + (f" ({named})" if named else "")
+        if not isinstance(properties, dict):
+            problems.append(Problem(preflight.RULE, path, None, None, None, f"{where} : elle n'a pas de propriétés."))
+        elif not isinstance(geometry, dict) or geometry.get("type") not in POLYGONS or not geometry.get("coordinates"):
+            found = geometry.get("type") if isinstance(geometry, dict) else "aucune (null)"
+            problems.append(Problem(preflight.RULE, path, None, "geometry", str(found),
+                                    f"{where} : un contour (Polygon ou MultiPolygon) avec ses coordonnées est attendu."))
     return problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
@@ -11,10 +12,20 @@ MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 
 
 def number(value, decimals: int = 0) -> str:
+    """« 1 234 567 », « 30,3 »: rounded half away from zero, as people round (2,5 → 3, never to the even 2)."""
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    text = f"{float(value):,.{decimals}f}"
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{decimals}f}"
     return text.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def measure(value, unit: str) -> str:
+    """A measure as the data gives it, in French: « 30,3 ha », « 187 ha »; « — » when empty."""
+    if value is None or value == "":
+        return "—"
+    decimals = len(str(value).partition(".")[2].rstrip("0"))
+    return f"{number(value, decimals)}{NBSP}{unit}"
 
 
 def euros(value) -> str:

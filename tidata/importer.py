@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from . import escape
 from .check import CheckResult, check_package
 from .errors import DataError, UsageError
 from .import_files import (NOTHING_CHANGED, ORIGIN, SHOWN, SOURCE, Layout, ReadFile, Sheet, Tables, add_source, capped,
@@ -27,7 +28,7 @@ from .import_perimeters import (GROUPINGS, GROUPINGS_LIST, PERIMETER, TERRITORIE
 from .problems import Problem, format_report, plural
 from .project import DATAPACKAGE, EXAMPLE_SOURCE, Project, ResourceInfo
 
-URL = re.compile(r"https?://\S+")
+URL = escape.WEB_ADDRESS
 
 
 def import_file(project: Project, path: Path, source: str, phase: str | None = None, sheet: str | None = None,

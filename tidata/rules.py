@@ -359,6 +359,31 @@ def free_text_is_plain(ctx: Context) -> list[Problem]:
     return problems
 
 
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1, and the two Unicode line separators
+
+
+def no_control_characters(ctx: Context) -> list[Problem]:
+    """No invisible control character in a text (a tab, a line break, U+0085…): it would break a page's title or a
+    table, and a spreadsheet hides it."""
+    problems = []
+    for resource in ctx.project.tables:
+        table = ctx.tables.get(resource.name)
+        if table is None:
+            continue
+        for field in resource.fields:
+            if field.get("type", "string") != "string" or field["name"] not in table:
+                continue
+            column = table[field["name"]]
+            for line in column.index[column.str.contains(CONTROL, regex=True)]:
+                found = CONTROL.search(column[line])
+                problems.append(ctx.problem(
+                    "Caractère invisible", resource.name, line, field["name"], CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", column[line]),
+                    f"caractère de contrôle U+{ord(found.group()):04X} en position {found.start() + 1} : supprimez-le ou"
+                    " remplacez-le par une espace.",
+                ))
+    return problems
+
+
 def example_rows_are_declared(ctx: Context) -> list[Problem]:
     """A generated example row (source « exemple ») in a resource that datapackage.yaml declares real (« exemple:
     false ») is refused: the published package holds real rows only, and a generated value must never be shown as
@@ -398,6 +423,7 @@ RULES = [
     (published_totals, set()),
     (envelope_shares_within_parent, {"enveloppes"}),
     (free_text_is_plain, set()),
+    (no_control_characters, set()),
     (example_rows_are_declared, set()),
 ]
 

@@ -6,8 +6,10 @@
 
   function cellValue(row, index) {
     var cell = row.cells[index];
-    var text = cell ? cell.textContent.trim() : "";
-    var number = text.replace(/[\s\u00a0\u202f€]/g, "").replace(",", ".");
+    // A cell may carry its machine value (data-sort: a number, an ISO date) beside the text people read
+    // (« 30,3 ha », « 1er avril 2025 »), which would not sort right as text.
+    var text = cell ? (cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent).trim() : "";
+    var number = text.replace(/[\s\u00a0\u202f€%]/g, "").replace(",", ".");
     return /^-?\d+(\.\d+)?$/.test(number) ? parseFloat(number) : text.toLocaleLowerCase("fr");
   }
 
