@@ -13,6 +13,7 @@
 
 const ABBREVIATIONS = { st: "saint", ste: "sainte", sts: "saints", stes: "saintes" };
 const QUERY = 2; // the theme's SearchMessageType.QUERY
+const EXACT = 10; // boost of a whole word over the words it starts
 const THEME = new URL(self.location.href).searchParams.get("theme") || "";
 
 function fold(text) {
@@ -25,12 +26,14 @@ function expand(word) {
 }
 
 /* A query as the index holds its words: folded, saints spelled out, without the stop words the index leaves out
-   (kept when nothing else is left, so that the theme still says that nothing matches). */
+   (kept when nothing else is left, so that the theme still says that nothing matches). The theme looks for every
+   word as the start of a word (« industrie* » also finds « industriels »); each word is also looked for as a whole
+   word, with a boost, so that a page that has the very word comes before a page that only has a longer one. */
 function foldQuery(query) {
   const words = fold(query).split(" ").filter(Boolean).map(expand);
   const stop = self.lunr && self.lunr.fr && self.lunr.fr.stopWordFilter;
   const kept = stop ? words.filter((word) => word.length > 1 && stop(word)) : words;
-  return (kept.length ? kept : words).join(" ");
+  return (kept.length ? kept : words).map((word) => word + "^" + EXACT + " " + word).join(" ");
 }
 
 /* Runs before the theme's own listener, registered by importScripts below: the theme reads the folded query. */
