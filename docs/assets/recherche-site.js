@@ -13,7 +13,8 @@
   const input = document.querySelector("input.md-search__input");
   const result = document.querySelector(".md-search-result");
   const settings = document.getElementById("__config");
-  if (!finder || !input || !result || !settings) return;
+  const toggle = document.getElementById("__search"); // checked while the search dialog is open
+  if (!finder || !input || !result || !settings || !toggle) return;
 
   const root = new URL(JSON.parse(settings.textContent).base.replace(/\/?$/, "/"), location.href);
   const source = new URL("assets/communes.json", root);
@@ -53,6 +54,7 @@
       const list = el("ol", "md-search-result__list recherche-lieux__liste");
       list.setAttribute("aria-label", "Territoires et lieux");
       block.append(status, list);
+      block.hidden = !toggle.checked;
       result.insertBefore(block, result.firstChild);
     }
     return block;
@@ -167,6 +169,8 @@
     });
   }
 
+  /* Out of the accessibility tree while the dialog is closed (only transparent then), as the theme does with its list. */
+  toggle.addEventListener("change", () => { if (block) block.hidden = !toggle.checked; });
   input.addEventListener("focus", () => { load(); });
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 80); });
   if (input.form) input.form.addEventListener("reset", () => { setTimeout(run, 0); });

@@ -13,6 +13,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from .outils import AXE, ROOT, missing
 from .requetes import Query, queries
@@ -23,23 +24,27 @@ SHARE = 0.95
 THEME_META = ".md-search-result > .md-search-result__meta"  # the theme's count; the places have their own
 
 
+def placeholder_of(page) -> str:
+    """What the theme's count says while the box is empty (its translation, from the page's configuration)."""
+    return page.evaluate("() => JSON.parse(document.getElementById('__config').textContent)"
+                         ".translations['search.result.placeholder']")
+
+
 def open_search(page) -> None:
+    """Open the search box; wait until the theme's worker has its index (its count then leaves the initializer)."""
     search = page.locator("input.md-search__input")
     if not search.is_visible():
         page.locator("label[for='__search']").first.click()
     search.wait_for(state="visible")
-    page.wait_for_function("""() => {  // the theme's worker has its index
-        const meta = document.querySelector(arguments[0]);
-        return meta && !/Initialisation/.test(meta.textContent);
-    }""".replace("arguments[0]", repr(THEME_META)), timeout=60_000)
+    page.wait_for_function("([meta, placeholder]) => document.querySelector(meta).textContent.trim() === placeholder",
+                           arg=[THEME_META, placeholder_of(page)], timeout=60_000)
 
 
 def ask(page, text: str) -> list[dict]:
     """Type a query in the search box as a person does; the results in the order shown: places, then pages.
     The box is emptied first: the theme's count then says so, and its next change is the answer to the query."""
     search = page.locator("input.md-search__input")
-    placeholder = page.evaluate("() => JSON.parse(document.getElementById('__config').textContent)"
-                                ".translations['search.result.placeholder']")
+    placeholder = placeholder_of(page)
     if search.input_value():
         search.fill("")
         search.press("End")  # the theme searches on keyup
@@ -74,9 +79,23 @@ def judge(query: Query, results: list[dict]) -> int | None:
     return None
 
 
+def test_queries_are_drawn_from_the_data_and_cover_every_kind(site_root):
+    drawn = queries(ROOT, site_root)
+    assert len(drawn) >= 40 and drawn == queries(ROOT, site_root)  # the same queries at every run
+    kinds = " | ".join(query.kind for query in drawn)
+    for kind in ["territoire 2023-2027", "territoire 2019-2022", "minuscules, sans accents", "début de",
+                 "commune de Corse-du-Sud", "commune de Haute-Corse", "commune d'outre-mer", "apostrophe",
+                 "commune « Saint- »", "écrit « St »", "hors de tout territoire", "code postal", "code INSEE", "EPCI",
+                 "région", "département", "page de données", "format de fichier"]:
+        assert kind in kinds, kind
+    partial = [q for q in drawn if "début de" in q.kind]
+    assert all(len(q.text) >= 4 and q.text in q.kind for q in partial)
+    postcodes = [q for q in drawn if q.postcode_communes]
+    assert all(q.postcode_communes > 1 for q in postcodes) and any(q.text.startswith("97") for q in postcodes)
+
+
 def test_search_box_finds_what_people_type(page, site_root, e2e_report):
     drawn = queries(ROOT, site_root)
-    assert len(drawn) >= 40
     page.goto("/")
     open_search(page)
     start = time.perf_counter()
@@ -107,11 +126,11 @@ def open_results(page, text: str) -> None:
 
 
 @pytest.mark.parametrize("width", ["1280 px", "390 px"])
-def test_search_results_open_have_no_accessibility_violation(page, phone_page, site_root, e2e_report, width):
+def test_search_results_open_have_no_accessibility_violation(request, e2e_report, width):
     """axe-core with the search dialog open on places and pages: no violation at all, of any impact."""
     if not AXE.exists():
         missing(f"{AXE.relative_to(ROOT)} est absent : lancez `npm ci --ignore-scripts` à la racine.")
-    page = page if width == "1280 px" else phone_page
+    page = request.getfixturevalue("page" if width == "1280 px" else "phone_page")
     page.goto("/territoires/2023-2027/")
     open_results(page, "chalon")
     assert page.locator(".recherche-lieux li").count() >= 3 and page.locator(".md-search-result__list > li").count() >= 1
@@ -153,8 +172,7 @@ def test_search_a_postcode_on_a_phone(phone_page):
     page.wait_for_function("() => (document.querySelector('.recherche-lieux') || {dataset: {}}).dataset.requete === '71390'")
     first = page.locator(".recherche-lieux li").first
     assert "Buxy" in first.inner_text() and "71390" in first.inner_text()
-    box = first.bounding_box()
-    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] < 844
+    expect(first).to_be_in_viewport(ratio=1)  # whole on the screen, once the dialog has slid in
     assert page.locator(".recherche-lieux li").count() == page.locator(".recherche-lieux li", has_text="71390").count() > 10
     first.locator("a").first.tap()
     page.wait_for_url(re.compile(r"/territoires/2023-2027/ti-2704/$"))
