@@ -60,16 +60,15 @@
     return block;
   }
 
-  /* A link as the theme writes its results: the theme reads the score of its first child. */
-  function link(url, score, className) {
+  /* A link as the theme writes its results, an <article> in it; the theme reads the score of a link's first child
+     (Enter opens the link of the best score), so the second links of a place have one too. */
+  function link(url, score, className, child) {
     const a = el("a", className);
     a.href = new URL(url, root).href;
     a.tabIndex = -1;
-    const inner = el(className === "md-search-result__link" ? "article" : "span",
-      className === "md-search-result__link" ? "md-search-result__article md-typeset" : "");
-    inner.dataset.mdScore = String(score);
-    a.appendChild(inner);
-    return [a, inner];
+    child.dataset.mdScore = String(score);
+    a.appendChild(child);
+    return a;
   }
 
   function territoryText(t) {
@@ -117,13 +116,11 @@
   function item(place, score) {
     const line = lineOf(place);
     const li = el("li", "md-search-result__item recherche-lieux__" + place.kind);
-    const [a, article] = link(line.url, score, "md-search-result__link");
+    const article = el("article", "md-search-result__article md-typeset");
     article.append(el("div", "md-search-result__icon md-icon"), el("h1", "", line.title), el("p", "", line.where));
-    li.appendChild(a);
+    li.appendChild(link(line.url, score, "md-search-result__link", article));
     (line.others || []).forEach((t) => {
-      const [other, span] = link(t.url, 0, "recherche-lieux__autre");
-      span.textContent = territoryText(t);
-      li.appendChild(other);
+      li.appendChild(link(t.url, 0, "recherche-lieux__autre", el("span", "", territoryText(t))));
     });
     return li;
   }
