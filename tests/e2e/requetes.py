@@ -59,8 +59,9 @@ class Data:
         self.regions = read(datasets / "referentiel" / "regions.csv")
         self.departements = read(datasets / "referentiel" / "departements.csv")
         self.package = yaml.safe_load((root / "datapackage.yaml").read_text(encoding="utf-8"))
-        self.territories_of = self.perimeter.groupby("insee_com").apply(
-            lambda rows: {phase: id_ti for phase, id_ti in zip(rows.phase, rows.id_ti)}).to_dict()
+        self.territories_of: dict[str, dict[str, str]] = {}  # insee → phase → id_ti
+        for insee, phase, id_ti in zip(self.perimeter.insee_com, self.perimeter.phase, self.perimeter.id_ti):
+            self.territories_of.setdefault(insee, {})[phase] = id_ti
 
     def territory_page(self, phase: str, id_ti: str) -> str:
         return urls.page_url(urls.territory_page(f"{phase}/{id_ti}"))
