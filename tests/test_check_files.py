@@ -111,7 +111,7 @@ def test_truncated_last_line_is_refused(petit, run):
 
 def test_path_like_identifier_is_refused(petit, run):
     set_cell(petit, "projets.csv", 2, "id_projet", "../../x")
-    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 2, colonne id_projet : « ../../x » — format incorrect", "prj-2023-0001")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 2, colonne id_projet : « ../../x » — format incorrect", "valeur attendue de la forme « prj-2023-0001 »")
 
 
 def test_half_anchored_code_pattern_is_refused(petit, run):

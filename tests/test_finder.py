@@ -1,4 +1,5 @@
-"""The commune finder: its index, and the search that the Python twin and the browser script share."""
+"""The commune finder and the places of the search box: their index, and the searches that the Python twin and the
+browser script share."""
 
 from __future__ import annotations
 
@@ -32,15 +33,26 @@ def tables(datasets: Path) -> dict[str, pd.DataFrame]:
         "perimeter": read(datasets / "territoires_communes.csv"),
         "territories": read(datasets / "territoires.csv"),
         "departements": read(datasets / "referentiel" / "departements.csv"),
+        "regions": read(datasets / "referentiel" / "regions.csv"),
+        "epci": read(datasets / "referentiel" / "epci.csv"),
+    }
+
+
+def page_urls(t: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    """The pages the build gives to territories, régions and départements (tidata.urls)."""
+    territories, regions, departements = t["territories"], t["regions"], t["departements"]
+    return {
+        "territory_urls": {key: urls.page_url(urls.territory_page(key)) for key in territories.phase + "/" + territories.id_ti},
+        "region_urls": {code: urls.page_url(urls.region_page(code, name)) for code, name in zip(regions.code_reg, regions.lib_reg)},
+        "departement_urls": {code: urls.page_url(urls.departement_page(code, name))
+                             for code, name in zip(departements.code_dep, departements.lib_dep)},
     }
 
 
 def index_of(datasets: Path) -> dict:
     """The index as the browser gets it: built, written, read back."""
     t = tables(datasets)
-    territories = t["territories"]
-    territory_urls = {key: urls.page_url(urls.territory_page(key)) for key in territories.phase + "/" + territories.id_ti}
-    return json.loads(finder.index_json(finder.build_index(**t, territory_urls=territory_urls)))
+    return json.loads(finder.index_json(finder.build_index(**t, **page_urls(t))))
 
 
 @pytest.fixture(scope="module")
@@ -158,10 +170,9 @@ def test_marcigny_is_in_no_territory(petit):
 
 def test_index_is_deterministic_and_sorted(petit):
     t = tables(FIXTURE)
-    territory_urls = {key: f"territoires/{key}/" for key in t["territories"].phase + "/" + t["territories"].id_ti}
-    first = finder.index_json(finder.build_index(**t, territory_urls=territory_urls))
+    first = finder.index_json(finder.build_index(**t, **page_urls(t)))
     shuffled = {name: frame.sample(frac=1, random_state=1) for name, frame in t.items()}
-    assert finder.index_json(finder.build_index(**shuffled, territory_urls=territory_urls)) == first
+    assert finder.index_json(finder.build_index(**shuffled, **page_urls(t))) == first
     assert [row[2] + "/" + row[0] for row in petit["territories"]] == [
         "2019-2022/ti-2702", "2019-2022/ti-2708", "2023-2027/ti-2703", "2023-2027/ti-2704", "2023-2027/ti-2708"]
     assert petit["communes"][0][1] == "Dijon"  # the most populous commune of the fixture first
@@ -169,9 +180,18 @@ def test_index_is_deterministic_and_sorted(petit):
 
 def test_a_territory_without_a_page_is_refused():
     t = tables(FIXTURE)
-    urls_but_one = {"2019-2022/ti-2702": "a/", "2019-2022/ti-2708": "b/", "2023-2027/ti-2703": "c/", "2023-2027/ti-2704": "d/"}
+    pages = page_urls(t)
+    del pages["territory_urls"]["2023-2027/ti-2708"]
     with pytest.raises(BuildError, match="2023-2027/ti-2708"):
-        finder.build_index(**t, territory_urls=urls_but_one)
+        finder.build_index(**t, **pages)
+
+
+def test_a_departement_without_a_page_is_refused():
+    t = tables(FIXTURE)
+    pages = page_urls(t)
+    del pages["departement_urls"]["2A"]
+    with pytest.raises(BuildError, match="Recherche : pas d'adresse de page pour le département 2A"):
+        finder.build_index(**t, **pages)
 
 
 def test_shipped_sample_gives_the_perimeter_territories(shipped):
@@ -192,6 +212,66 @@ def test_shipped_index_is_under_600_kb_gzipped(shipped):
     assert len(shipped["communes"]) == 34875 and size < 600_000
 
 
+def kinds(found: list[dict]) -> list[tuple[str, str]]:
+    return [(place["kind"], place["name"]) for place in found]
+
+
+def test_name_followed_by_a_departement_code_or_a_postcode_keeps_the_communes_there(shipped):
+    everywhere = finder.search(shipped, "beaumont", limit=100)
+    assert len({r["dep"] for r in everywhere if r["name"] == "Beaumont"}) > 3
+    for query in ["beaumont 63", "Beaumont (63)", "beaumont 63110"]:
+        first = finder.search(shipped, query)[0]
+        assert (first["name"], first["dep"]) == ("Beaumont", "63"), query
+    assert [(r["name"], r["dep"]) for r in finder.search(shipped, "st pierre 974")][0] == ("Saint-Pierre", "974")
+    assert {r["dep"] for r in finder.search(shipped, "san 2b")} == {"2B"}
+
+
+def test_places_put_territories_first_then_regions_departements_epci_and_communes(petit):
+    assert kinds(finder.places(petit, "chalon"))[:6] == [
+        ("territoire", "Grand Chalon"), ("territoire", "Grand Chalon"), ("epci", "CA Le Grand Chalon"),
+        ("epci", "CC Sud Côte Chalonnaise"), ("commune", "Chalon-sur-Saône"), ("commune", "Châlonvillars")]
+    assert [place.get("phase") for place in finder.places(petit, "grand chalon")] == ["2023-2027", "2019-2022", None]
+    assert kinds(finder.places(petit, "bourgogne")) == [
+        ("territoire", "Bourgogne Industrie"), ("region", "Bourgogne-Franche-Comté"), ("epci", "CC Brionnais Sud Bourgogne")]
+
+
+def test_an_exact_name_comes_first_whatever_its_kind(petit, shipped):
+    assert kinds(finder.places(petit, "saone et loire")) == [
+        ("departement", "Saône-et-Loire"), ("territoire", "Ouest Saône-et-Loire")]
+    assert kinds(finder.places(shipped, "Vosges"))[:2] == [("territoire", "Vosges"), ("departement", "Vosges")]
+    assert kinds(finder.places(shipped, "bretagne"))[:2] == [("region", "Bretagne"), ("commune", "Bretagne")]
+
+
+def test_places_give_what_their_line_shows_and_where_it_leads(petit):
+    territory = finder.places(petit, "grand chalon")[0]
+    assert territory == {"kind": "territoire", "id": "ti-2704", "name": "Grand Chalon", "phase": "2023-2027",
+                         "url": "territoires/2023-2027/ti-2704/", "departements": ["Saône-et-Loire"]}
+    assert finder.places(petit, "bourgogne franche comte")[0] == {
+        "kind": "region", "code": "27", "name": "Bourgogne-Franche-Comté", "url": "regions/27-bourgogne-franche-comte/"}
+    epci, = finder.places(petit, "200040038")  # a SIREN
+    assert epci["name"] == "CC Saône Doubs Bresse" and epci["dep_url"] == "departements/71-saone-et-loire/"
+    assert [(t["phase"], t["name"]) for t in epci["territories"]] == [("2023-2027", "Grand Chalon")]
+    le_grand_chalon = finder.places(petit, "CA Le Grand Chalon")[0]
+    assert [t["phase"] for t in le_grand_chalon["territories"]] == ["2023-2027", "2019-2022"]
+    marcigny = finder.places(petit, "marcigny")
+    assert kinds(marcigny) == [("commune", "Marcigny"), ("epci", "CC de Marcigny")]
+    assert marcigny[0]["current"] is None and marcigny[1]["territories"] == []
+    assert marcigny[0]["dep_url"] == marcigny[1]["dep_url"] == "departements/71-saone-et-loire/"
+
+
+def test_a_code_gives_its_departement_then_its_communes(petit, shipped):
+    assert kinds(finder.places(petit, "71"))[:2] == [("departement", "Saône-et-Loire"), ("commune", "Chalon-sur-Saône")]
+    assert kinds(finder.places(shipped, "2a"))[:2] == [("departement", "Corse-du-Sud"), ("commune", "Ajaccio")]
+    assert kinds(finder.places(shipped, "974"))[0] == ("departement", "La Réunion")
+    postcode = finder.places(petit, "71390")  # every commune of a postcode, beyond the limit of names
+    assert len(postcode) > finder.PLACES and {p["kind"] for p in postcode} == {"commune"}
+
+
+def test_a_territory_name_ending_with_a_number_is_not_a_commune_and_a_code(shipped):
+    assert kinds(finder.places(shipped, "cergy ouest 95")) == [
+        ("territoire", "Cergy Ouest 95"), ("territoire", "Cergy - Ouest 95")]
+
+
 def test_finder_html_has_what_the_script_looks_for():
     html = finder.FINDER_HTML.format(racine="../")
     script = SCRIPT.read_text(encoding="utf-8")
@@ -208,19 +288,28 @@ def test_script_never_parses_data_as_html():
 NODE_QUERIES = [
     "le creusot", "LE-CREUSOT", "creusot", "montceau les mines", "autun", "st vallier", "saint vallier",
     "ste", "mont st vincent", "marcigny", "mont", "sa", "71390", "71300", "71153", "713", "7", "71 1",
-    "chalon sur saone", "l étoile", "", "   ", "zzz", "sainte helene",
+    "chalon sur saone", "l étoile", "", "   ", "zzz", "sainte helene", "montceau 71", "mont 713", "autun (71)",
+]
+PLACE_QUERIES = [
+    "chalon", "grand chalon", "Grand-Chalon", "bourgogne", "saone et loire", "71", "2a", "21", "713", "71390",
+    "200040038", "CA Le Grand Chalon", "marcigny", "mont", "st", "nord franche comte", "ouest", "beaune 21", "", "zzz",
 ]
 
 
 @pytest.mark.skipif(shutil.which("node") is None,
                     reason="node est absent : la recherche JS n'est pas comparée à la recherche Python")
-def test_js_search_gives_the_python_results(petit, tmp_path):
+def test_js_search_and_places_give_the_python_results(petit, tmp_path):
     (tmp_path / "index.json").write_text(json.dumps(petit), encoding="utf-8")
     (tmp_path / "queries.json").write_text(json.dumps(NODE_QUERIES), encoding="utf-8")
+    (tmp_path / "places.json").write_text(json.dumps(PLACE_QUERIES), encoding="utf-8")
     program = (f"const f = require({json.dumps(str(SCRIPT))});"
                "const index = require('./index.json'), queries = require('./queries.json');"
-               "process.stdout.write(JSON.stringify(queries.map((q) => [f.fold(q), f.search(index, q)])));")
+               "const places = require('./places.json').map((q) => f.places(index, q));"
+               "process.stdout.write(JSON.stringify([queries.map((q) => [f.fold(q), f.search(index, q)]), places]));")
     out = subprocess.run(["node", "-e", program], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
-    for query, (folded, results) in zip(NODE_QUERIES, json.loads(out)):
+    communes, places = json.loads(out)
+    for query, (folded, results) in zip(NODE_QUERIES, communes):
         assert folded == finder.fold(query), query
         assert results == finder.search(petit, query), query
+    for query, results in zip(PLACE_QUERIES, places):
+        assert results == finder.places(petit, query), query

@@ -174,15 +174,21 @@ def funding_view(cat: Catalogue) -> dict:
     }
 
 
-FINDER_TABLES = ["communes", "territoires_communes", "territoires", "departements"]
+FINDER_TABLES = ["communes", "territoires_communes", "territoires", "departements", "regions", "epci"]
 
 
 def finder_index(cat: Catalogue) -> str:
-    """The commune finder's index (assets/communes.json), from the output cache while its tables are unchanged."""
-    from .cache import digest, text_digest
+    """The index of the commune finder and of the search box's places (assets/communes.json), from the output cache
+    while its tables and page addresses are unchanged."""
+    from .cache import text_digest
 
-    urls = {key: path.removesuffix(".md") + "/" for key, path in cat.pages.items()}
+    pages = {
+        "territory_urls": {key: urls.page_url(path) for key, path in cat.pages.items()},
+        "region_urls": {code: urls.page_url(path) for code, path in cat.region_pages.items()},
+        "departement_urls": {code: urls.page_url(path) for code, path in cat.departement_pages.items()},
+    }
     paths = [cat.project.path(cat.project.resource(name)) for name in FINDER_TABLES]
     cache = cat.project.outputs
-    key = cache.key("communes", text_digest(urls), *(path.read_bytes() for path in paths))
-    return cache.get_or_make(key, lambda: finder.index_json(finder.build_index(*(cat.tables[name] for name in FINDER_TABLES), urls)))
+    key = cache.key("communes", text_digest(pages), *(path.read_bytes() for path in paths))
+    tables = [cat.tables[name] for name in FINDER_TABLES]
+    return cache.get_or_make(key, lambda: finder.index_json(finder.build_index(*tables, **pages)))

@@ -8,8 +8,13 @@
 
   const ABBREVIATIONS = new Map([["st", "saint"], ["ste", "sainte"], ["sts", "saints"], ["stes", "saintes"]]);
   const CODE = /^(?:\d{1,5}|2[ab]\d{0,3})$/;
+  const NAME_AND_CODE = /^(.*[a-z].*) (\d{2,5}|2[ab]\d{0,3})$/;
+  const SIREN = /^\d{9}$/;
+  const KINDS = ["territoire", "region", "departement", "epci", "commune"];
   const LIMIT = 10;
-  const foldedNames = new WeakMap(); // index → folded names, computed once per loaded index
+  const PLACES = 8; // places shown for a name; every commune of a postcode is shown
+  const foldedNames = new WeakMap(); // rows of an index → their folded names, computed once per loaded index
+  const codedRows = new WeakMap(); // index → its régions and départements as rows [code, name, url]
 
   function fold(text) {
     return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
@@ -25,11 +30,11 @@
     return head === "97" || head === "98" ? insee.slice(0, 3) : head;
   }
 
-  function namesOf(index) {
-    let names = foldedNames.get(index);
+  function namesOf(rows) {
+    let names = foldedNames.get(rows);
     if (!names) {
-      names = index.communes.map((commune) => expand(fold(commune[1])));
-      foldedNames.set(index, names);
+      names = rows.map((row) => expand(fold(row[1])));
+      foldedNames.set(rows, names);
     }
     return names;
   }
@@ -37,6 +42,11 @@
   function exactCode(query) {
     const code = fold(query).replace(/ /g, "");
     return CODE.test(code) && code.length === 5;
+  }
+
+  /* The code starts the commune's INSEE code or one of its postcodes. */
+  function hasCode(commune, code) {
+    return commune[0].toLowerCase().startsWith(code) || commune[2].split(" ").some((p) => p.startsWith(code));
   }
 
   function codeMatches(communes, code, limit) {
@@ -47,8 +57,7 @@
       return found;
     }
     for (let i = 0; i < communes.length && found.length < limit; i++) {
-      const c = communes[i];
-      if (c[0].toLowerCase().startsWith(code) || c[2].split(" ").some((p) => p.startsWith(code))) found.push(i);
+      if (hasCode(communes[i], code)) found.push(i);
     }
     return found;
   }
@@ -59,15 +68,21 @@
     return name.includes(" " + query) ? 2 : 3;
   }
 
-  function nameMatches(index, folded, limit) {
+  /* [rank, row index] of the rows whose name (second column) matches the folded query, as typed or with its saints
+     spelled out. */
+  function nameRanks(rows, folded) {
     const variants = [...new Set([folded, expand(folded)])];
     const ranked = [];
-    namesOf(index).forEach((name, i) => {
+    namesOf(rows).forEach((name, i) => {
       const best = Math.min(...variants.map((variant) => rank(name, variant)));
       if (best < 3) ranked.push([best, i]);
     });
-    ranked.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    return ranked.slice(0, limit).map((pair) => pair[1]);
+    return ranked;
+  }
+
+  function byRank(a, b) {
+    for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
+    return 0;
   }
 
   function territory(index, position) {
@@ -76,13 +91,16 @@
     return { id, name, phase, url };
   }
 
+  function pageOf(pages, code) {
+    return Object.prototype.hasOwnProperty.call(pages, code) ? pages[code] : ["", ""];
+  }
+
   function result(index, commune) {
     const [insee, name, postcodes, current, previous] = commune;
     const dep = departmentOf(insee);
-    const names = index.departements;
+    const [depName, depUrl] = pageOf(index.departements, dep);
     return {
-      insee, name, dep,
-      dep_name: Object.prototype.hasOwnProperty.call(names, dep) ? names[dep] : "",
+      insee, name, dep, dep_name: depName, dep_url: depUrl,
       postcodes: postcodes ? postcodes.split(" ") : [],
       current: territory(index, current), previous: territory(index, previous),
     };
@@ -92,10 +110,100 @@
   function search(index, query, limit = LIMIT) {
     const folded = fold(query);
     const code = folded.replace(/ /g, "");
+    const refined = folded.match(NAME_AND_CODE);
     let positions = [];
-    if (CODE.test(code)) positions = codeMatches(index.communes, code, limit);
-    else if (folded) positions = nameMatches(index, folded, limit);
+    if (CODE.test(code)) {
+      positions = codeMatches(index.communes, code, limit);
+    } else if (refined) {
+      positions = nameRanks(index.communes, refined[1]).filter(([, i]) => hasCode(index.communes[i], refined[2]))
+        .sort(byRank).slice(0, limit).map((pair) => pair[1]);
+    } else if (folded) {
+      positions = nameRanks(index.communes, folded).sort(byRank).slice(0, limit).map((pair) => pair[1]);
+    }
     return positions.map((i) => result(index, index.communes[i]));
+  }
+
+  /* ---- Places of the search box: the same list as tidata.finder.places ---- */
+
+  function coded(pages) {
+    return Object.keys(pages).sort().map((code) => [code, ...pages[code]]);
+  }
+
+  function codedOf(index) {
+    let rows = codedRows.get(index);
+    if (!rows) {
+      rows = { region: coded(index.regions), departement: coded(index.departements) };
+      codedRows.set(index, rows);
+    }
+    return rows;
+  }
+
+  /* Each kind of place and its rows, the name of each in its second column. */
+  function namedRows(index) {
+    const rows = codedOf(index);
+    return [["territoire", index.territories], ["region", rows.region], ["departement", rows.departement],
+      ["epci", index.epci], ["commune", index.communes]];
+  }
+
+  /* Territories first, those of the current phase before the others; then régions, départements, EPCI, communes. */
+  function order(index, kind, row) {
+    if (kind === "territoire") return row[2] === index.phases[0] ? 0 : 1;
+    return KINDS.indexOf(kind) + 1;
+  }
+
+  function departement(index, code) {
+    const [name, url] = index.departements[code];
+    return { kind: "departement", code, name, url };
+  }
+
+  function epci(index, i) {
+    const [siren, name, dep, positions] = index.epci[i];
+    const [depName, depUrl] = pageOf(index.departements, dep);
+    return { kind: "epci", siren, name, dep, dep_name: depName, dep_url: depUrl,
+      territories: positions.map((position) => territory(index, position)) };
+  }
+
+  function place(index, kind, i) {
+    if (kind === "territoire") {
+      const [id, name, phase, url, codes] = index.territories[i];
+      const departements = codes.split(" ").filter((code) => Object.prototype.hasOwnProperty.call(index.departements, code))
+        .map((code) => index.departements[code][0]);
+      return { kind, id, name, phase, url, departements };
+    }
+    if (kind === "region") {
+      const [code, name, url] = codedOf(index).region[i];
+      return { kind, code, name, url };
+    }
+    if (kind === "departement") return departement(index, codedOf(index).departement[i][0]);
+    if (kind === "epci") return epci(index, i);
+    return { kind, ...result(index, index.communes[i]) };
+  }
+
+  function places(index, query, limit = PLACES) {
+    const folded = fold(query);
+    const code = folded.replace(/ /g, "");
+    if (!folded) return [];
+    if (CODE.test(code)) {
+      const dep = code.toUpperCase();
+      const found = Object.prototype.hasOwnProperty.call(index.departements, dep) ? [departement(index, dep)] : [];
+      return found.concat(search(index, query, limit).map((commune) => ({ kind: "commune", ...commune })));
+    }
+    if (SIREN.test(code)) {
+      const found = [];
+      index.epci.forEach((row, i) => { if (row[0] === code) found.push(epci(index, i)); });
+      return found;
+    }
+    const candidates = [];
+    for (const [kind, rows] of namedRows(index)) {
+      for (const [r, i] of nameRanks(rows, folded)) candidates.push([r > 0 ? 1 : 0, order(index, kind, rows[i]), r, i, kind]);
+    }
+    const refined = folded.match(NAME_AND_CODE);
+    if (refined) { // « beaumont 63 »: the communes of that name there, as if their name were exact
+      for (const [r, i] of nameRanks(index.communes, refined[1])) {
+        if (hasCode(index.communes[i], refined[2])) candidates.push([0, order(index, "commune"), r, i, "commune"]);
+      }
+    }
+    return candidates.sort(byRank).slice(0, limit).map(([, , , i, kind]) => place(index, kind, i));
   }
 
   /* ---- Page ---- */
@@ -219,10 +327,10 @@
   }
 
   if (typeof document !== "undefined") {
-    window.rechercheCommune = { fold, search };
+    window.rechercheCommune = { fold, search, places, PLACES };
     const init = () => document.querySelectorAll(".recherche-commune").forEach(setup);
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
     else init();
   }
-  if (typeof module !== "undefined" && module.exports) module.exports = { fold, expand, search };
+  if (typeof module !== "undefined" && module.exports) module.exports = { fold, expand, search, places };
 })();

@@ -38,7 +38,7 @@ def e2e_report():
 
 def pytest_terminal_summary(terminalreporter):
     axe, vnu, durations, absent = REPORT["axe"], REPORT["vnu"], REPORT["durations"], REPORT["absents"]
-    if not (axe or vnu or durations or absent or "sommes de contrôle" in REPORT):
+    if not (axe or vnu or durations or absent or "sommes de contrôle" in REPORT or "recherche" in REPORT):
         return
     write = terminalreporter.write_line
     terminalreporter.section("bout en bout : accessibilité et validité HTML")
@@ -57,6 +57,10 @@ def pytest_terminal_summary(terminalreporter):
               f"({vnu['allowed']} admises par la liste motivée), {vnu['seconds']:.0f} s")
     if "sommes de contrôle" in REPORT:
         write(f"téléchargements : {REPORT['sommes de contrôle']}")
+    if "recherche" in REPORT:
+        search = REPORT["recherche"]
+        write(f"recherche du site : {search['trouvées']}/{search['requêtes']} requêtes tirées des données trouvées dans "
+              f"les 3 premiers résultats ({search['part']:.1%})" + "".join(f"\n  échec : {f}" for f in search["échecs"]))
     for name, seconds in durations.items():
         write(f"durée — {name} : {seconds:.1f} s")
     ARTIFACTS.mkdir(exist_ok=True)

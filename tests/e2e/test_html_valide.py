@@ -31,6 +31,8 @@ FORKS = {
         ('content="{{ page.meta.author }}"', 'content="{{ page.meta.author | e }}"'),
         ('content="{{ config.site_author }}"', 'content="{{ config.site_author | e }}"'),
         ("<title>{{ page.meta.title }} -", "<title>{{ page.meta.title | e }} -"),
+        ('"search": "assets/javascripts/workers/search.a7633da7.min.js" | url,',
+         '"search": "assets/javascripts/workers/recherche.js?theme=search.a7633da7.min.js" | url,'),
     ],
     "partials/search.html": [
         ('role="dialog">', 'role="dialog" aria-label="Recherche dans le site">'),

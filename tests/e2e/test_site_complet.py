@@ -44,3 +44,17 @@ def test_page_weights_of_the_full_site_stay_within_budget(site_root):
           f" accueil : {(site_root / 'index.html').stat().st_size / 1024:.0f} Ko")
     assert heaviest.stat().st_size <= TERRITORY_PAGE_BUDGET, heaviest.parent.name
     assert (site_root / "index.html").stat().st_size <= HOME_BUDGET
+
+
+SEARCH_INDEX_BUDGET = 2 * 1000 * 1000
+
+
+def test_search_index_of_the_full_site_stays_within_budget_and_without_repeated_sections(site_root):
+    path = site_root / "search" / "search_index.json"
+    docs = json.loads(path.read_text(encoding="utf-8"))["docs"]
+    print(f"index de recherche : {path.stat().st_size / 1e6:.2f} Mo, {len(docs)} entrées")
+    assert path.stat().st_size <= SEARCH_INDEX_BUDGET
+    # every territory page keeps its own entry; the sections said alike on every page are gone (overrides/hooks/recherche.py)
+    pages = {doc["location"] for doc in docs if doc["location"].startswith("territoires/") and "#" not in doc["location"]}
+    assert len({page for page in pages if page.count("/") == 3}) == 183 + 149
+    assert not [doc for doc in docs if doc["title"] == "Gouvernance"]
