@@ -161,6 +161,7 @@ def test_commune_gives_its_current_and_previous_territory(petit):
 def test_commune_that_entered_the_programme_in_2023_has_only_a_current_territory(petit):
     (buxy,) = finder.search(petit, "71070")  # Buxy: CC Sud Côte Chalonnaise joined Grand Chalon in 2023
     assert buxy["current"]["id"] == "ti-2704" and buxy["previous"] is None
+    assert buxy["change"] == "Entrée dans le programme en 2023."
 
 
 def test_marcigny_is_in_no_territory(petit):
@@ -313,3 +314,12 @@ def test_js_search_and_places_give_the_python_results(petit, tmp_path):
         assert results == finder.search(petit, query), query
     for query, results in zip(PLACE_QUERIES, places):
         assert results == finder.places(petit, query), query
+
+
+def test_commune_that_left_the_programme_in_2023_says_so(shipped):
+    t = tables(SHIPPED)
+    current = set(t["perimeter"].insee_com[t["perimeter"].phase == "2023-2027"])
+    left = sorted(set(t["perimeter"].insee_com[t["perimeter"].phase == "2019-2022"]) - current)
+    (commune,) = [r for r in finder.search(shipped, left[0]) if r["insee"] == left[0]]
+    assert commune["current"] is None and commune["previous"] is not None
+    assert commune["change"] == "Sortie du programme en 2023."

@@ -243,9 +243,21 @@ def _result(index: dict, commune: list) -> dict:
     insee, name, postcodes, current, previous = commune
     dep = department_of(insee)
     dep_name, dep_url = index["departements"].get(dep, ["", ""])
-    return {"insee": insee, "name": name, "dep": dep, "dep_name": dep_name, "dep_url": dep_url,
-            "postcodes": postcodes.split(" ") if postcodes else [],
-            "current": _territory(index, current), "previous": _territory(index, previous)}
+    found = {"insee": insee, "name": name, "dep": dep, "dep_name": dep_name, "dep_url": dep_url,
+             "postcodes": postcodes.split(" ") if postcodes else [],
+             "current": _territory(index, current), "previous": _territory(index, previous)}
+    found["change"] = change_of(found, index["phases"])
+    return found
+
+
+def change_of(commune: dict, phases: list[str]) -> str:
+    """What changed for a commune between the two phases, as the finder says it (phases: current first)."""
+    year = phases[0][:4]
+    if commune["current"] and not commune["previous"]:
+        return f"Entrée dans le programme en {year}."
+    if commune["previous"] and not commune["current"]:
+        return f"Sortie du programme en {year}."
+    return ""
 
 
 def _territory(index: dict, position: int) -> dict | None:

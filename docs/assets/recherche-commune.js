@@ -99,11 +99,13 @@
     const [insee, name, postcodes, current, previous] = commune;
     const dep = departmentOf(insee);
     const [depName, depUrl] = pageOf(index.departements, dep);
-    return {
+    const found = {
       insee, name, dep, dep_name: depName, dep_url: depUrl,
       postcodes: postcodes ? postcodes.split(" ") : [],
       current: territory(index, current), previous: territory(index, previous),
     };
+    found.change = changeOf(found, index.phases);
+    return found;
   }
 
   /* The communes a query finds, best first: the same list as tidata.finder.search. */
@@ -235,7 +237,16 @@
     const none = "Cette commune n'est dans aucun Territoire d'industrie" + (commune.previous ? " pour " + phases[0] : "");
     li.appendChild(commune.current ? line(commune.current, racine) : el("p", "recherche-commune__aucun", none + "."));
     if (commune.previous) li.appendChild(line(commune.previous, racine));
+    if (commune.change) li.appendChild(el("p", "recherche-commune__changement", commune.change));
     return li;
+  }
+
+  /* What changed for the commune between the two phases, in words: the same rule as tidata.finder.change_of. */
+  function changeOf(commune, phases) {
+    const year = phases[0].slice(0, 4);
+    if (commune.current && !commune.previous) return "Entrée dans le programme en " + year + ".";
+    if (commune.previous && !commune.current) return "Sortie du programme en " + year + ".";
+    return "";
   }
 
   function summary(count, truncated, query) {
