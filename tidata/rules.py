@@ -333,29 +333,31 @@ def envelope_shares_within_parent(ctx: Context) -> list[Problem]:
     return problems
 
 
-def free_text_is_plain(ctx: Context) -> list[Problem]:
-    """No spreadsheet formula at the start of a text, no HTML tag inside; `&`, `|`, `*`, `#`, `%`, `>` are fine."""
-    problems = []
+def text_columns(ctx: Context, wanted) -> list[tuple[str, str, pd.Series]]:
+    """(resource name, field name, column) for every field of the read tables that `wanted(field)` keeps."""
+    found = []
     for resource in ctx.project.tables:
         table = ctx.tables.get(resource.name)
         if table is None:
             continue
-        for field in resource.fields:
-            if not is_free_text(field) or field["name"] not in table:
-                continue
-            column = table[field["name"]]
-            formula = column.str.startswith(FORMULA_START)
-            tagged = column.str.contains(HTML_TAG, regex=True)
-            for line in column.index[formula]:
-                problems.append(ctx.problem(
-                    "Texte libre", resource.name, line, field["name"], column[line],
-                    "un texte ne doit pas commencer par =, +, - ou @ (un tableur le prendrait pour une formule).",
-                ))
-            for line in column.index[tagged & ~formula]:
-                problems.append(ctx.problem(
-                    "Texte libre", resource.name, line, field["name"], column[line],
-                    "un texte ne doit pas contenir de balise HTML (<…>).",
-                ))
+        found += [(resource.name, f["name"], table[f["name"]]) for f in resource.fields if wanted(f) and f["name"] in table]
+    return found
+
+
+def free_text_is_plain(ctx: Context) -> list[Problem]:
+    """No spreadsheet formula at the start of a text, no HTML tag inside; `&`, `|`, `*`, `#`, `%`, `>` are fine."""
+    problems = []
+    for resource, name, column in text_columns(ctx, is_free_text):
+        formula = column.str.startswith(FORMULA_START)
+        tagged = column.str.contains(HTML_TAG, regex=True)
+        for line in column.index[formula]:
+            problems.append(ctx.problem(
+                "Texte libre", resource, line, name, column[line],
+                "un texte ne doit pas commencer par =, +, - ou @ (un tableur le prendrait pour une formule).",
+            ))
+        for line in column.index[tagged & ~formula]:
+            problems.append(ctx.problem("Texte libre", resource, line, name, column[line],
+                                        "un texte ne doit pas contenir de balise HTML (<…>)."))
     return problems
 
 
@@ -366,21 +368,14 @@ def no_control_characters(ctx: Context) -> list[Problem]:
     """No invisible control character in a text (a tab, a line break, U+0085…): it would break a page's title or a
     table, and a spreadsheet hides it."""
     problems = []
-    for resource in ctx.project.tables:
-        table = ctx.tables.get(resource.name)
-        if table is None:
-            continue
-        for field in resource.fields:
-            if field.get("type", "string") != "string" or field["name"] not in table:
-                continue
-            column = table[field["name"]]
-            for line in column.index[column.str.contains(CONTROL, regex=True)]:
-                found = CONTROL.search(column[line])
-                problems.append(ctx.problem(
-                    "Caractère invisible", resource.name, line, field["name"], CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", column[line]),
-                    f"caractère de contrôle U+{ord(found.group()):04X} en position {found.start() + 1} : supprimez-le ou"
-                    " remplacez-le par une espace.",
-                ))
+    for resource, name, column in text_columns(ctx, lambda f: f.get("type", "string") == "string"):
+        for line in column.index[column.str.contains(CONTROL, regex=True)]:
+            found = CONTROL.search(column[line])
+            problems.append(ctx.problem(
+                "Caractère invisible", resource, line, name, CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", column[line]),
+                f"caractère de contrôle U+{ord(found.group()):04X} en position {found.start() + 1} : supprimez-le ou"
+                " remplacez-le par une espace.",
+            ))
     return problems
 
 

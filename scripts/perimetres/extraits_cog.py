@@ -7,31 +7,21 @@ The derivation itself reads only the extracts (tidata/cog.py), so that it runs o
 from __future__ import annotations
 
 import json
-import subprocess
 import tarfile
-from pathlib import Path
 
+from referentiel.sources import fetch
 from tidata.cog import FOLDER, MERGED, RESTORED
 from tidata.load import write_csv_rows
 
-from .parametres import CACHE, DECOUPAGE, EPT_FROM, ROOT
+from .parametres import DECOUPAGE, EPT_FROM, ROOT
 
 ACTUAL = "commune-actuelle"
 FORMER = ("commune-deleguee", "commune-associee")
 
 
-def tarball(version: str) -> Path:
-    """The npm tarball of one version, fetched once into .cache/perimetres/ with npm's own client."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"etalab-decoupage-administratif-{version}.tgz"
-    if not path.exists():
-        print(f"Téléchargement de @etalab/decoupage-administratif@{version} (npm pack)…")
-        subprocess.run(["npm", "pack", f"@etalab/decoupage-administratif@{version}"], cwd=CACHE, check=True, capture_output=True)
-    return path
-
-
 def read_json(version: str, name: str) -> list[dict]:
-    with tarfile.open(tarball(version)) as archive:
+    """One data file of a version of the npm package, fetched once as the referential refresh fetches it."""
+    with tarfile.open(fetch(version)) as archive:
         try:
             return json.load(archive.extractfile(f"package/data/{name}.json"))
         except KeyError:

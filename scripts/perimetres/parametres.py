@@ -9,7 +9,6 @@ DATASETS = ROOT / "datasets"
 SOURCES = DATASETS / "sources"
 ANCT = SOURCES / "anct"
 REPORT = DATASETS / "RAPPORT_PERIMETRES.md"
-CACHE = ROOT / ".cache" / "perimetres"
 
 CURRENT_PHASE, PREVIOUS_PHASE = "2023-2027", "2019-2022"
 
