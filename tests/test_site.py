@@ -202,3 +202,38 @@ def test_every_page_footer_gives_the_citation_licence_ouverte_asks_for(built):
         page = (built / "site" / name).read_text(encoding="utf-8")
         assert "Citer : « Territoires d&#39;industrie — données ouvertes" in page or "Citer : « Territoires d'industrie — données ouvertes" in page, name
         assert "Licence Ouverte 2.0 »" in page
+
+
+def test_failed_mkdocs_stage_says_which_page_and_which_link(petit, run):
+    with open(petit / "docs" / "a-propos.md", "a", encoding="utf-8") as page:
+        page.write("\nVoir la [page disparue](page-disparue.md).\n")
+    result = run(petit)
+    assert result.code == 1, result.text
+    assert "La construction du site a échoué : mkdocs s'arrête en mode strict sur 1 message" in result.err
+    assert "a-propos.md" in result.err and "page-disparue.md" in result.err, result.err
+    assert "Traceback" not in result.text
+    assert not (petit / "site").exists() and not list(petit.glob(".construction-*"))
+
+
+def test_build_removes_the_folders_a_killed_build_left_behind(petit, run):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    assert run(petit).code == 0  # a first site, so that the next build has an old one to swap out
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--racine", str(petit), "--quiet"])
+    deadline = time.monotonic() + 120
+    while not list(petit.glob(".construction-*/docs")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)  # as a CI timeout or the OOM killer would
+    process.wait()
+    left = list(petit.glob(".construction-*"))
+    assert left, "la construction s'est terminée avant d'être interrompue"
+    (petit / ".site-ancien").mkdir()  # what a build killed between its two renames leaves
+    (petit / ".site-ancien" / "index.html").write_text("ancien", encoding="utf-8")
+    assert run(petit).code == 0
+    assert not list(petit.glob(".construction-*")) and not (petit / ".site-ancien").exists()
+    assert (petit / "site" / "index.html").exists()
