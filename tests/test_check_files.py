@@ -156,3 +156,17 @@ def test_missing_datapackage_is_a_clear_error(tmp_path):
     assert result.returncode == 1
     assert "datapackage.yaml : fichier introuvable" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_file_with_too_many_errors_says_where_its_check_stopped(petit, run):
+    path = projects_path(petit)
+    fields, rows = read_rows(path)
+    rows += [{**rows[-1], "id_projet": f"prj-ex-{10_000 + n}", "date_debut": "23/06/2023"} for n in range(1_500)]
+    write_rows(path, fields, rows)
+    result = run(petit, "check")
+    assert_refused(
+        result, "Contrôle des données : au moins ",
+        f"{PROJECTS}, ligne 1005 : 1\u202f000 erreurs de type, de contrainte ou de forme dans ce fichier : leur contrôle "
+        "s'est arrêté à cette ligne, les lignes suivantes n'ont pas été contrôlées.",
+    )
+    assert "Erreurs — Type de valeur (1000) :" in result.err

@@ -15,7 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import frictionless
 
-from .problems import Problem
+from .formats import number
+from .problems import RULE_STOPPED, Problem
 from .project import Project, ResourceInfo
 
 RULE_TYPE = "Type de valeur"
@@ -23,6 +24,10 @@ RULE_CONSTRAINT = "Contrainte du schéma"
 RULE_KEY = "Identifiant en double"
 RULE_REFERENCE = "Référence inconnue"
 RULE_SHAPE = "Forme des lignes"
+# Frictionless stops reading a file after this many errors (the report shows 20 per rule anyway): a file that
+# reaches it has a systematic fault, and the report says where the check stopped rather than count on silently.
+ERROR_LIMIT = 1000
+STOPPED = "error-limit"
 
 TYPE_EXPECTED = {
     "integer": "un nombre entier, sans espace ni séparateur de milliers (par exemple 12500)",
@@ -72,8 +77,11 @@ def resource_key(project: Project, resource: ResourceInfo, code: bytes) -> str:
 def validate_one(job: tuple[str, dict]) -> list[dict]:
     root, descriptor = job
     resource = frictionless.Resource.from_descriptor(descriptor, basepath=root)
-    report = resource.validate()
-    return [error.to_descriptor() for task in report.tasks for error in task.errors]
+    report = resource.validate(limit_errors=ERROR_LIMIT)
+    errors = [error.to_descriptor() for task in report.tasks for error in task.errors]
+    if any(warning.startswith("reached error limit") for task in report.tasks for warning in task.warnings):
+        errors.append({"type": STOPPED, "rowNumber": max((e.get("rowNumber") or 0 for e in errors), default=None)})
+    return errors
 
 
 def frictionless_resource(resource: ResourceInfo) -> dict:
@@ -109,6 +117,13 @@ def translate(error: dict, resource: ResourceInfo) -> Problem:
         )
     if kind == "blank-row":
         return Problem(RULE_SHAPE, file, line, None, None, "ligne vide : supprimez-la.")
+    if kind == STOPPED:
+        return Problem(
+            RULE_STOPPED, file, line or None, None, None,
+            f"{number(ERROR_LIMIT)} erreurs de type, de contrainte ou de forme dans ce fichier : leur contrôle s'est "
+            "arrêté à cette ligne, les lignes suivantes n'ont pas été contrôlées. Corrigez d'abord celles-ci (souvent une colonne "
+            "entière mal enregistrée), puis relancez le contrôle.",
+        )
     return Problem(RULE_SHAPE, file, line, column, cell, f"fichier illisible à cet endroit (contrôle « {kind} »).")
 
 
