@@ -5,6 +5,9 @@ Codes (INSEE, SIREN, postcodes) are text everywhere: reading them as numbers wou
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pandas as pd
 
 from .project import Project, ResourceInfo
@@ -39,3 +42,19 @@ def dates(column: pd.Series) -> pd.Series:
 def read_package(project: Project) -> dict[str, pd.DataFrame]:
     """Every table of the package as text, keyed by resource name (call after a successful check)."""
     return {resource.name: read_text_table(project, resource) for resource in project.tables}
+
+
+def physical_lines(path: Path) -> dict[int, int]:
+    """For each row of a CSV file, numbered as a spreadsheet shows it (the header is row 1), the line of the file
+    where it starts: they differ after a quoted value that spans several lines. Empty when unreadable."""
+    starts: dict[int, int] = {}
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            start = 1
+            for row, _ in enumerate(reader, start=1):
+                starts[row] = start
+                start = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return {}
+    return starts
