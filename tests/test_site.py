@@ -112,7 +112,16 @@ def test_no_page_loads_anything_from_another_origin(built):
             if path.suffix == ".js":
                 offenders += [f"{path.name}: {m}" for m in re.findall(r"fetch\(\s*['\"]((?:https?:)?//[^'\"]+)", text)]
     assert not offenders, "\n".join(offenders[:20])
-    assert not list((built / "site").rglob("*.woff2")) or True  # fonts, if any, are served by the site itself
+
+
+def test_pages_use_the_system_fonts_and_embed_no_web_font(built):
+    """mkdocs.yml's `font: false`: no font to download, from the site or elsewhere (the theme's default is Google's)."""
+    site = built / "site"
+    sheets = "".join(path.read_text(encoding="utf-8") for path in site.rglob("*.css"))
+    assert "@font-face" not in sheets
+    assert not [path.name for path in site.rglob("*") if path.suffix in (".woff", ".woff2", ".ttf", ".otf", ".eot")]
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "--md-text-font" not in home  # the theme sets it only when it loads a web font
 
 
 def test_project_title_with_special_characters_shows_as_text(built):
