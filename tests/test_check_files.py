@@ -170,3 +170,9 @@ def test_a_file_with_too_many_errors_says_where_its_check_stopped(petit, run):
         "s'est arrêté à cette ligne, les lignes suivantes n'ont pas été contrôlées.",
     )
     assert "Erreurs — Type de valeur (1000) :" in result.err
+
+
+def test_spaces_around_a_column_name_are_refused_and_named(petit, run):
+    path = projects_path(petit)
+    path.write_text(path.read_text(encoding="utf-8").replace(",id_ti,", ", id_ti ,", 1), encoding="utf-8")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1, colonne id_ti : «  id_ti  » — espace avant ou après le nom")

@@ -74,8 +74,10 @@ def check_header(text: str, display: str, resource: ResourceInfo) -> list[Proble
             f"les colonnes sont séparées par {name} ; le séparateur attendu est la virgule : {SAVE_AS_UTF8}.",
         )]
     header = next(csv.reader(io.StringIO(first_line)))
-    header = [label.strip() for label in header]
-    return compare_columns(header, expected, display)
+    spaced = [Problem(RULE_COLUMNS, display, 1, label.strip(), label,
+                      "espace avant ou après le nom de la colonne : supprimez-la (les outils y voient une autre colonne).")
+              for label in header if label != label.strip()]
+    return spaced + compare_columns([label.strip() for label in header], expected, display)
 
 
 def guess_separator(first_line: str) -> str:
