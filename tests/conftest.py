@@ -19,7 +19,10 @@ PROJECT_FILES = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs
 @pytest.fixture
 def petit(tmp_path) -> Path:
     """A copy of the project whose datasets/ is the small package of tests/fixtures/petit (real referential rows)."""
-    root = tmp_path / "projet"
+    return copy_petit(tmp_path / "projet")
+
+
+def copy_petit(root: Path) -> Path:
     root.mkdir()
     for name in PROJECT_FILES:
         source = ROOT / name

@@ -176,3 +176,15 @@ def test_spaces_around_a_column_name_are_refused_and_named(petit, run):
     path = projects_path(petit)
     path.write_text(path.read_text(encoding="utf-8").replace(",id_ti,", ", id_ti ,", 1), encoding="utf-8")
     assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1, colonne id_ti : «  id_ti  » — espace avant ou après le nom")
+
+
+def test_a_file_whose_first_line_is_blank_is_refused(petit, run):
+    path = projects_path(petit)
+    path.write_bytes(b"\r" + path.read_bytes())
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1 : la ligne 1 est vide ; elle doit être l'en-tête : id_projet,id_ti,")
+
+
+def test_a_header_too_long_to_read_is_refused(petit, run):
+    path = projects_path(petit)
+    path.write_bytes(b'"' + b"x" * 200_000 + b'",' + path.read_bytes())
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1 : « \"xxxx", "en-tête illisible")
