@@ -77,11 +77,42 @@ def resource_key(project: Project, resource: ResourceInfo, code: bytes) -> str:
 def validate_one(job: tuple[str, dict]) -> list[dict]:
     root, descriptor = job
     resource = frictionless.Resource.from_descriptor(descriptor, basepath=root)
-    report = resource.validate(limit_errors=ERROR_LIMIT)
+    report = resource.validate(frictionless.Checklist(checks=[PlainNumbers()]), limit_errors=ERROR_LIMIT)
     errors = [error.to_descriptor() for task in report.tasks for error in task.errors]
     if any(warning.startswith("reached error limit") for task in report.tasks for warning in task.warnings):
         errors.append({"type": STOPPED, "rowNumber": max((e.get("rowNumber") or 0 for e in errors), default=None)})
     return errors
+
+
+# Numbers as the schemas' examples write them. Frictionless reads a cell with Python's int() and float(), which
+# accept « 12 », « 1_000 », « +12 », « NaN » or Arabic-Indic digits; the Parquet and spreadsheet exports, the
+# rules and the pages do not read them so, and a package `check` accepts must build.
+PLAIN = {
+    "integer": re.compile(r"-?[0-9]+"),
+    "year": re.compile(r"[0-9]{4}"),
+    "number": re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"),
+}
+
+
+class PlainNumbers(frictionless.Check):
+    """A type error for a number that frictionless parsed but that is not written plainly (see PLAIN)."""
+
+    type = "nombres-simples"
+    Errors = [frictionless.errors.TypeError]
+
+    def validate_start(self):
+        self.numbers = [(i, field.name, PLAIN[field.type]) for i, field in enumerate(self.resource.schema.fields)
+                        if field.type in PLAIN]
+        return []
+
+    def validate_row(self, row):
+        cells = row.cells
+        for i, name, form in self.numbers:
+            cell = cells[i] if i < len(cells) else None
+            if cell and isinstance(cell, str) and not form.fullmatch(cell) and row[name] is not None:
+                yield frictionless.errors.TypeError(  # (None: empty, or already a type error of frictionless)
+                    note="type is a plainly written number", cells=[str(c) for c in cells], row_number=row.row_number,
+                    cell=cell, field_name=name, field_number=i + 1)
 
 
 def frictionless_resource(resource: ResourceInfo) -> dict:
@@ -144,6 +175,8 @@ def expected_type(field: dict, cell: str | None) -> str:
         hint = f" : écrivez {fixed}"
     elif kind in ("number", "integer") and cell and re.search(r"\d[\s\u00a0\u202f]\d", cell):
         hint = f" : écrivez {SPACES.sub('', cell)}"
+    elif kind in PLAIN and cell and cell != cell.strip() and PLAIN[kind].fullmatch(cell.strip()):
+        hint = f" : écrivez {cell.strip()}, sans espace autour"
     return f"attendu : {expected}{hint}."
 
 
