@@ -42,7 +42,7 @@ def readable_rows(bench: Bench, damage: Damage) -> list[list[str]] | None:
     """The rows of a damaged table that passes the file checks (UTF-8, the schema's header), else None."""
     resource = bench.resources.get(damage.path)
     try:
-        rows = list(csv.reader(io.StringIO(damage.content.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(damage.content.decode("utf-8-sig"), newline="")))  # a bare \r ends a row
     except (UnicodeDecodeError, csv.Error, ValueError):
         return None
     return rows if resource and rows and rows[0] == resource.field_names else None
