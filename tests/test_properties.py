@@ -265,11 +265,11 @@ NOT_YAML = re.compile("[\x7f-\x9f\ufffe\uffff]")  # characters a YAML stream may
 
 
 def control_character(bench: Bench, damage: Damage) -> bool:
-    """A value with a C1 control character (U+0080 to U+009F), DEL or U+FFFE/U+FFFF: `check` accepts it, the page
-    whose title it is gets a front matter that YAML refuses, mkdocs shows it as Markdown text, and a link in the
-    value becomes a link (finding 3)."""
+    """A value with a C1 control character (U+0080 to U+009F), DEL or U+FFFE/U+FFFF and a Markdown link: `check`
+    accepts it, the page whose title it is gets a front matter that YAML refuses, mkdocs shows it as Markdown text,
+    and the link in the value becomes a link (finding 3)."""
     rows = readable_rows(bench, damage)
-    return rows is not None and any(NOT_YAML.search(cell) for row in rows[1:] for cell in row)
+    return rows is not None and any(NOT_YAML.search(cell) and MARKDOWN_LINK.search(cell) for row in rows[1:] for cell in row)
 
 
 def example_source_of_a_national_envelope(bench: Bench, damage: Damage) -> bool:
