@@ -60,7 +60,7 @@ def check(project: Project, strict: bool, annotations: bool = False, quiet: bool
     if failed or not quiet or result.warnings:
         print(format_report(result.problems), file=sys.stderr if failed else sys.stdout)
     if annotations and result.problems:
-        print(github_annotations(result.problems))
+        print(github_annotations(result.problems, project.root))
     if strict and result.ok and result.warnings:
         print("Mode strict : les avertissements font échouer le contrôle.", file=sys.stderr)
     return 1 if failed else 0

@@ -26,6 +26,7 @@ from tidata.preview import Preview  # noqa: E402
 from tidata.progress import QUIET, Progress  # noqa: E402
 from tidata.project import Project  # noqa: E402
 from tidata.site import build_site  # noqa: E402
+from cibles import Targets  # noqa: E402
 
 COPIED = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
 
@@ -81,10 +82,13 @@ def main() -> None:
     print(f"aperçu après une ligne modifiée de territoires.csv : {edit:.1f} s (meilleure de {len(edits)} : "
           + ", ".join(f"{e:.1f} s" for e in edits) + ")")
     ratio = edit / full
-    print(f"aperçu après modification / construction complète : {ratio:.0%}   (cible : ≤ 20 %){'' if ratio <= 0.2 else '  MANQUÉE'}")
-    print(f"python build.py check, rien de modifié (cache chaud, commande entière) : {warm:.2f} s   (cible : ≤ 1 s)"
-          f"{'' if warm <= 1 else '  MANQUÉE'}")
+    targets = Targets()
+    print(f"aperçu après modification / construction complète : {ratio:.0%}   "
+          + targets.compare("aperçu / construction complète", 100 * ratio, "≤", 20, "%"))
+    print(f"python build.py check, rien de modifié (cache chaud, commande entière) : {warm:.2f} s   "
+          + targets.compare("check à chaud", warm, "≤", 1, "s"))
     print(f"mémoire maximale de ce processus (construction et aperçu) : {peak:.0f} Mo")
+    targets.exit()
 
 
 if __name__ == "__main__":

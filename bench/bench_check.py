@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from tidata.check import check_package  # noqa: E402
 from tidata.project import Project  # noqa: E402
+from cibles import Targets  # noqa: E402
 
 REPEAT = 3
 
@@ -67,12 +68,17 @@ def main() -> None:
         large = timed(lambda: check_package(big, use_cache=False))
         check_package(shipped)
         warm = timed(lambda: check_package(shipped))
-        print(f"check, paquet livré ({rows(shipped)} lignes)  : {small:.2f} s   (cible : < 5 s)")
+        targets = Targets()
+        print(f"check, paquet livré ({rows(shipped)} lignes)  : {small:.2f} s   "
+              + targets.compare("check du paquet livré", small, "<", 5, "s"))
         print(f"check, paquet 10× ({rows(big)} lignes)     : {large:.2f} s")
         print(f"plancher (pyarrow lit les mêmes CSV)   : {floor:.3f} s")
-        print(f"ratio 10× / livré                      : {large / small:.2f}   (cible : < 10)")
+        print(f"ratio 10× / livré                      : {large / small:.2f}   "
+              + targets.compare("ratio check 10× / livré", large / small, "<", 10))
         print(f"ratio livré / plancher                 : {small / floor:.0f}")
-        print(f"check à chaud, rien n'a changé (cache) : {warm:.2f} s   (cible : < 1 s ; hors démarrage de Python)")
+        print(f"check à chaud, rien n'a changé (cache) : {warm:.2f} s   "
+              + targets.compare("check à chaud", warm, "<", 1, "s") + " (hors démarrage de Python)")
+        targets.exit()
 
 
 if __name__ == "__main__":

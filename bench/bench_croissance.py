@@ -12,7 +12,7 @@ copy's .cache/ and site/ are deleted first) in its own fresh wrapper process, wh
 and its own RUSAGE_CHILDREN ru_maxrss: the peak resident memory of the largest single process of that command
 (the build forks 2 page workers; their memory is not added up, the figure is that of the biggest one).
 Times and ratios come from this one run (the machine is shared and noisy): check is the median of REPEAT runs,
-the full build runs once. A missed target is marked « MANQUÉE »; the exit code is 0 unless a command fails.
+the full build runs once. A missed target is marked « MANQUÉE » and the bench exits 1 (as when a command fails).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from cibles import Targets
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
@@ -85,10 +87,6 @@ def measure(root: Path, *command: str) -> dict:
     return result
 
 
-def verdict(ok: bool) -> str:
-    return "" if ok else "   MANQUÉE"
-
-
 def mb(result: dict) -> float:
     return result["maxrss_kb"] / 1024
 
@@ -126,17 +124,21 @@ def main() -> None:
         check_ratio, build_ratio = check_large / check_small, build_large / build_small
         print(f"check à froid, 1×  : {check_small:6.1f} s   (médiane de {REPEAT})")
         print(f"check à froid, {SCALE}× : {check_large:6.1f} s")
-        print(f"ratio check {SCALE}× / 1×        : {check_ratio:.2f}   (cible : ≤ {MAX_RATIO}){verdict(check_ratio <= MAX_RATIO)}")
+        targets = Targets()
+        print(f"ratio check {SCALE}× / 1×        : {check_ratio:.2f}   "
+              + targets.compare(f"ratio check {SCALE}× / 1×", check_ratio, "≤", MAX_RATIO))
         print(f"construction complète, 1×  : {build_small:6.1f} s")
         print(f"construction complète, {SCALE}× : {build_large:6.1f} s")
-        print(f"ratio construction {SCALE}× / 1× : {build_ratio:.2f}   (cible : ≤ {MAX_RATIO}){verdict(build_ratio <= MAX_RATIO)}")
+        print(f"ratio construction {SCALE}× / 1× : {build_ratio:.2f}   "
+              + targets.compare(f"ratio construction {SCALE}× / 1×", build_ratio, "≤", MAX_RATIO))
         print("mémoire de pointe (ru_maxrss : le plus gros processus, les 2 processus de pages ne s'additionnent pas)")
         print(f"  check, 1×         : {peak(checks[small]):6.0f} Mo")
         print(f"  check, {SCALE}×        : {peak(checks[large]):6.0f} Mo   "
-              f"(cible : < 2 Go){verdict(peak(checks[large]) < MAX_PEAK_MB)}")
+              + targets.compare(f"mémoire de check, {SCALE}×", peak(checks[large]), "<", MAX_PEAK_MB, "Mo"))
         print(f"  construction, 1×  : {mb(builds[small]):6.0f} Mo")
         print(f"  construction, {SCALE}× : {mb(builds[large]):6.0f} Mo   "
-              f"(cible : < 2 Go){verdict(mb(builds[large]) < MAX_PEAK_MB)}")
+              + targets.compare(f"mémoire de la construction, {SCALE}×", mb(builds[large]), "<", MAX_PEAK_MB, "Mo"))
+        targets.exit()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from tidata.downloads import BUNDLE, WORKERS, build_downloads  # noqa: E402
 from tidata.project import Project  # noqa: E402
+from cibles import Targets  # noqa: E402
 
 REPEAT = 3
 
@@ -46,11 +47,16 @@ def main() -> None:
         by_format[d.format] += d.size
     rows = sum(d.rows or 0 for d in downloads if d.format == "csv")
     print(f"téléchargements, paquet livré ({rows} lignes, {len(downloads)} fichiers)")
-    print(f"  construction (médiane de {REPEAT})           : {wall:.2f} s   (cible : < 10 s sur 2 cœurs)")
+    targets = Targets()
+    print(f"  construction (médiane de {REPEAT})           : {wall:.2f} s   "
+          + targets.compare("construction des téléchargements", wall, "<", 10, "s") + " sur 2 cœurs")
     print(f"  temps processeur, tous fils           : {cpu:.2f} s   ({WORKERS} fils auxiliaires, {os.cpu_count()} cœurs)")
-    print(f"  Parquet communes / CSV communes       : {parquet / csv:.1%}   ({parquet} / {csv} octets ; cible : < 35 %)")
-    print(f"  zip / somme de ses fichiers           : {zipped / total:.1%}   ({zipped} / {total} octets ; cible : < 50 %)")
+    print(f"  Parquet communes / CSV communes       : {parquet / csv:.1%}   ({parquet} / {csv} octets) "
+          + targets.compare("Parquet / CSV de communes", 100 * parquet / csv, "<", 35, "%"))
+    print(f"  zip / somme de ses fichiers           : {zipped / total:.1%}   ({zipped} / {total} octets) "
+          + targets.compare("zip / somme de ses fichiers", 100 * zipped / total, "<", 50, "%"))
     print("  par format : " + ", ".join(f"{fmt} {size / 1e6:.2f} Mo" for fmt, size in sorted(by_format.items())))
+    targets.exit()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from tidata.check import check_package  # noqa: E402
 from tidata.project import Project  # noqa: E402
 from tidata.progress import QUIET, Progress  # noqa: E402
 from tidata.site import EXPORTS, MKDOCS, PAGES, build_site  # noqa: E402
+from cibles import Targets  # noqa: E402
 
 COPIED = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
 
@@ -54,21 +55,30 @@ def main() -> None:
         site = root / "site"
         territory_pages = sorted((site / "territoires").glob("*/ti-*/index.html"), key=kb)
         finder = site / "assets" / "communes.json"
-        print(f"construction complète, à froid (sans cache, comme une première intégration continue) : {total:.1f} s   (cible : < 30 s)")
+        targets = Targets()
+        print(f"construction complète, à froid (sans cache, comme une première intégration continue) : {total:.1f} s   "
+              + targets.compare("construction complète à froid", total, "<", 30, "s"))
         for stage, seconds in timings.items():
             print(f"  {stage:<7} {seconds:6.1f} s")
-        print(f"génération des pages / étape mkdocs : {timings['pages'] / timings['mkdocs']:.0%}   (cible : < 25 %)")
+        share = timings["pages"] / timings["mkdocs"]
+        print(f"génération des pages / étape mkdocs : {share:.0%}   "
+              + targets.compare("génération des pages / mkdocs", 100 * share, "<", 25, "%"))
         warm = timed_build(root)
         print(f"construction complète, données inchangées (caches du contrôle et des sorties) : {sum(warm.values()):.1f} s ; "
               + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in warm.items())
               + f" ; pages / mkdocs : {warm['pages'] / warm['mkdocs']:.0%}")
         print(f"page de territoire (HTML) : médiane {kb(territory_pages[len(territory_pages) // 2]):.0f} Ko, "
-              f"maximum {kb(territory_pages[-1]):.0f} Ko   (cible : < 150 Ko)")
-        print(f"page d'accueil avec sa carte : {kb(site / 'index.html'):.0f} Ko   (cible : < 400 Ko)")
-        print(f"index de recherche : {kb(site / 'search' / 'search_index.json') / 1024:.2f} Mo   (cible : < 2 Mo)")
-        print(f"index de la recherche de commune : {len(gzip.compress(finder.read_bytes())) / 1024:.0f} Ko compressé "
-              f"({kb(finder):.0f} Ko brut)   (cible : < 600 Ko compressé)")
+              f"maximum {kb(territory_pages[-1]):.0f} Ko   "
+              + targets.compare("plus grande page de territoire", kb(territory_pages[-1]), "<", 150, "Ko"))
+        print(f"page d'accueil avec sa carte : {kb(site / 'index.html'):.0f} Ko   "
+              + targets.compare("page d'accueil", kb(site / "index.html"), "<", 400, "Ko"))
+        search = kb(site / "search" / "search_index.json") / 1024
+        print(f"index de recherche : {search:.2f} Mo   " + targets.compare("index de recherche", search, "<", 2, "Mo"))
+        compressed = len(gzip.compress(finder.read_bytes())) / 1024
+        print(f"index de la recherche de commune : {compressed:.0f} Ko compressé ({kb(finder):.0f} Ko brut)   "
+              + targets.compare("index de la recherche de commune, compressé", compressed, "<", 600, "Ko"))
         print(f"pages HTML : {len(list(site.rglob('*.html')))}")
+        targets.exit()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,6 +33,88 @@ class PageLinks(HTMLParser):
         if tag == "link" and attrs.get("href") and attrs.get("rel") != "canonical":
             # the canonical link names the page's public address; browsers do not fetch it
             self.resources.append(attrs["href"])
+
+
+# What a page could run or load. A URL may only be relative or http(s)/mailto; no element embeds another
+# document; no event-handler attribute; a script is the site's own file, JSON that parses, or the theme's inline code.
+URL_ATTRIBUTES = {"href", "src", "xlink:href", "action", "formaction", "data", "poster", "cite", "background", "ping",
+                  "srcset"}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+EMBEDDING = {"iframe", "frame", "frameset", "object", "embed", "applet", "base"}
+JSON_SCRIPTS = {"application/json", "application/ld+json"}
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser sees (it drops tabs and line breaks anywhere, controls and spaces around); None: relative."""
+    cleaned = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(33))))
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", cleaned)
+    return match.group(1).lower() if match else None
+
+
+class Markup(HTMLParser):
+    """The URLs, event handlers, embedding elements and scripts of one page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls, self.handlers, self.embedding, self.scripts = [], [], [], []
+        self.script = None
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append(f"<{tag} {name}>")
+            if name in URL_ATTRIBUTES and value is not None:
+                values = [c.strip().split(" ")[0] for c in value.split(",")] if name == "srcset" else [value]
+                self.urls += [(tag, name, v) for v in values]
+        if tag in EMBEDDING or (tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh"):
+            self.embedding.append(tag)
+        if tag == "script":
+            self.script = [dict(attrs).get("type"), dict(attrs).get("src"), ""]
+
+    def handle_data(self, data):
+        if self.script is not None:
+            self.script[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self.script is not None:
+            self.scripts.append(tuple(self.script))
+            self.script = None
+
+
+def markup(path: Path) -> Markup:
+    parser = Markup()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def theme_script(text: str) -> str:
+    return re.sub(r'new URL\("[^"]*",location\)', "new URL(…,location)", text)  # the theme's scope differs per page
+
+
+def unsafe_markup(site: Path) -> list[str]:
+    """Everything in the site's HTML pages that could run a script, load a document or leave through an unsafe link.
+
+    The theme's own inline scripts are those of its 404 page, the one page no data reaches."""
+    theme = {theme_script(text) for kind, src, text in markup(site / "404.html").scripts if not kind and not src}
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        name, parsed = page.relative_to(site).as_posix(), markup(page)
+        found += [f"{name} : <{tag} {attribute}=\"{url}\">" for tag, attribute, url in parsed.urls
+                  if url_scheme(url) not in (None, *SAFE_SCHEMES)]
+        found += [f"{name} : attribut {handler}" for handler in parsed.handlers]
+        found += [f"{name} : élément <{tag}>" for tag in parsed.embedding]
+        for kind, src, text in parsed.scripts:
+            if src is not None:
+                if url_scheme(src) is not None:
+                    found.append(f"{name} : script d'ailleurs {src}")
+            elif kind in JSON_SCRIPTS:
+                try:
+                    json.loads(text)
+                except ValueError:
+                    found.append(f"{name} : script {kind} qui n'est pas du JSON : {text[:80]!r}")
+            elif theme_script(text) not in theme:
+                found.append(f"{name} : script en ligne inconnu du thème : {text[:80]!r}")
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +207,39 @@ def test_no_page_loads_anything_from_another_origin(built):
             if path.suffix == ".js":
                 offenders += [f"{path.name}: {m}" for m in re.findall(r"fetch\(\s*['\"]((?:https?:)?//[^'\"]+)", text)]
     assert not offenders, "\n".join(offenders[:20])
-    assert not list((built / "site").rglob("*.woff2")) or True  # fonts, if any, are served by the site itself
+
+
+def test_pages_use_the_system_fonts_and_embed_no_web_font(built):
+    """mkdocs.yml's `font: false`: no font to download, from the site or elsewhere (the theme's default is Google's)."""
+    site = built / "site"
+    sheets = "".join(path.read_text(encoding="utf-8") for path in site.rglob("*.css"))
+    assert "@font-face" not in sheets
+    assert not [path.name for path in site.rglob("*") if path.suffix in (".woff", ".woff2", ".ttf", ".otf", ".eot")]
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "--md-text-font" not in home  # the theme sets it only when it loads a web font
+
+
+def test_no_page_runs_or_loads_anything_from_the_data(built):
+    assert not unsafe_markup(built / "site"), "\n".join(unsafe_markup(built / "site")[:30])
+
+
+def test_the_markup_scan_finds_scripts_links_and_embeds(tmp_path):
+    """The scan the site tests rely on, on pages written by hand."""
+    theme = '<script>__md_scope=new URL("..",location)</script>'
+    (tmp_path / "404.html").write_text(theme, encoding="utf-8")
+    (tmp_path / "a.html").write_text(
+        '<a href=" JaVa\tScript:alert(1)">x</a><img src="data:image/png;base64,AA"><a href="vbscript:x">y</a>'
+        '<a href="mailto:a@b.fr">ok</a><a href="../b/">ok</a><a href="https://x.fr/">ok</a>'
+        '<svg><a xlink:href="javascript:1"></a></svg><p onclick="x()">z</p><iframe src="x.html"></iframe>'
+        '<script src="https://cdn.example.org/x.js"></script><script type="application/json">{"a": </script>'
+        '<script>alert(1)</script>' + theme.replace("..", "../.."), encoding="utf-8")
+    found = unsafe_markup(tmp_path)
+    expected = [
+        '<a href=" JaVa\tScript:alert(1)', '<img src="data:image/png;base6', '<a href="vbscript:x">',
+        '<a xlink:href="javascript:1">', "attribut <p onclick>", "élément <iframe>",
+        "script d'ailleurs https://cdn.example.org/x.js", "script application/json qui n'est pas du JSON",
+        "script en ligne inconnu du thème : 'alert(1)'"]
+    assert len(found) == len(expected) and all(line.startswith(f"a.html : {e}") for line, e in zip(found, expected)), found
 
 
 def test_project_title_with_special_characters_shows_as_text(built):
@@ -253,3 +368,38 @@ def test_fonds_vert_page_adds_up_inside_outside_and_without_commune(built):
     page = (built / "site" / "fonds-vert" / "index.html").read_text(encoding="utf-8")
     assert "hors crédits du programme" in page and "Précautions de lecture" in page
     assert "dans un Territoire d&#39;industrie 2023-2027" in page or "dans un Territoire d'industrie 2023-2027" in page
+
+
+def test_failed_mkdocs_stage_says_which_page_and_which_link(petit, run):
+    with open(petit / "docs" / "a-propos.md", "a", encoding="utf-8") as page:
+        page.write("\nVoir la [page disparue](page-disparue.md).\n")
+    result = run(petit)
+    assert result.code == 1, result.text
+    assert "La construction du site a échoué : mkdocs s'arrête en mode strict sur 1 message" in result.err
+    assert "a-propos.md" in result.err and "page-disparue.md" in result.err, result.err
+    assert "Traceback" not in result.text
+    assert not (petit / "site").exists() and not list(petit.glob(".construction-*"))
+
+
+def test_build_removes_the_folders_a_killed_build_left_behind(petit, run):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    assert run(petit).code == 0  # a first site, so that the next build has an old one to swap out
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--racine", str(petit), "--quiet"])
+    deadline = time.monotonic() + 120
+    while not list(petit.glob(".construction-*/docs")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)  # as a CI timeout or the OOM killer would
+    process.wait()
+    left = list(petit.glob(".construction-*"))
+    assert left, "la construction s'est terminée avant d'être interrompue"
+    (petit / ".site-ancien").mkdir()  # what a build killed between its two renames leaves
+    (petit / ".site-ancien" / "index.html").write_text("ancien", encoding="utf-8")
+    assert run(petit).code == 0
+    assert not list(petit.glob(".construction-*")) and not (petit / ".site-ancien").exists()
+    assert (petit / "site" / "index.html").exists()

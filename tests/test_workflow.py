@@ -31,3 +31,14 @@ def test_check_in_github_format_annotates_the_csv_line(petit, run):
     result = run(petit, "check", "--format", "github")
     assert result.code == 1
     assert "::error file=datasets/projets.csv,line=3,title=Type de valeur::datasets/projets.csv, ligne 3, colonne date_debut" in result.out
+
+
+def test_github_annotation_points_to_the_physical_line_after_a_multiline_value(petit, run):
+    set_cell(petit, "projets.csv", 2, "resume", "Première ligne\nDeuxième ligne\r\nTroisième ligne")
+    set_cell(petit, "projets.csv", 3, "date_debut", "23/06/2023")
+    lines = (petit / "datasets" / "projets.csv").read_text(encoding="utf-8").split("\n")
+    assert lines[4].startswith("prj-ex-00002,") and "23/06/2023" in lines[4]  # row 3 starts on line 5 of the file
+    result = run(petit, "check", "--format", "github")
+    assert result.code == 1
+    assert "::error file=datasets/projets.csv,line=5,title=Type de valeur::datasets/projets.csv, ligne 3, colonne date_debut" in result.out
+    assert "datasets/projets.csv, ligne 3, colonne date_debut" in result.err  # the report counts rows, as a spreadsheet

@@ -51,3 +51,19 @@ def write_csv_rows(path: Path, rows: list[dict], fieldnames: list[str]) -> None:
         writer = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def physical_lines(path: Path) -> dict[int, int]:
+    """For each row of a CSV file, numbered as a spreadsheet shows it (the header is row 1), the line of the file
+    where it starts: they differ after a quoted value that spans several lines. Empty when unreadable."""
+    starts: dict[int, int] = {}
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            start = 1
+            for row, _ in enumerate(reader, start=1):
+                starts[row] = start
+                start = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return {}
+    return starts

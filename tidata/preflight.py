@@ -73,9 +73,17 @@ def check_header(text: str, display: str, resource: ResourceInfo) -> list[Proble
             RULE, display, 1, None, shorten_header(first_line),
             f"les colonnes sont séparées par {name} ; le séparateur attendu est la virgule : {SAVE_AS_UTF8}.",
         )]
-    header = next(csv.reader(io.StringIO(first_line)))
-    header = [label.strip() for label in header]
-    return compare_columns(header, expected, display)
+    try:
+        header = next(csv.reader(io.StringIO(first_line)), [])
+    except csv.Error as error:  # a quoted label longer than the csv module's field limit, for one
+        return [Problem(RULE_COLUMNS, display, 1, None, shorten_header(first_line), f"en-tête illisible ({error}).")]
+    if not "".join(header).strip():
+        return [Problem(RULE_COLUMNS, display, 1, None, None,
+                        f"la ligne 1 est vide ; elle doit être l'en-tête : {shorten_header(','.join(expected))}.")]
+    spaced = [Problem(RULE_COLUMNS, display, 1, label.strip(), label,
+                      "espace avant ou après le nom de la colonne : supprimez-la (les outils y voient une autre colonne).")
+              for label in header if label != label.strip()]
+    return spaced + compare_columns([label.strip() for label in header], expected, display)
 
 
 def guess_separator(first_line: str) -> str:

@@ -8,17 +8,22 @@ keeps serving the last good site; it recovers at the next edit that fixes the da
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
 import shutil
+import signal
+import socket
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import NamedTuple
 
 from .check import check_package
+from .errors import TIError, UsageError
 from .load import read_package
 from .exports import gather_exports
 from .pages import gather_pages, site_url
@@ -131,6 +136,14 @@ class Preview:
         print(f"Aperçu à jour en {time.perf_counter() - start:.1f} s ({kind}).")
         return True
 
+    def rebuild_or_say(self) -> bool:
+        """A rebuild after an edit: a project error (a link, a broken schema) is reported, and the preview waits."""
+        try:
+            return self.rebuild()
+        except TIError as error:
+            print(str(error), file=sys.stderr)
+            return False
+
     def mkdocs(self, dirty: bool) -> None:
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
@@ -198,13 +211,18 @@ def quiet_dirty_warning():
 
 
 def serve(project: Project, address: str = "127.0.0.1:8000") -> None:
-    from mkdocs.livereload import LiveReloadServer
-
+    """Serve the preview on `address` (HÔTE:PORT); a malformed address or a busy port is a UsageError, raised
+    before anything is built or any folder created."""
+    host, port = parse_address(address)
+    project.resources  # a broken datapackage.yaml, a schema or a symbolic link: refused before serving
+    server = bind(host, port)
     site = Path(tempfile.mkdtemp(prefix="apercu-site-"))
-    host, _, port = address.partition(":")
-    preview = Preview(project, site, address)
-    server = LiveReloadServer(builder=preview.rebuild, host=host, port=int(port or 8000), root=str(site))
+    stopped_by_signal()
     try:
+        shown = f"[{host}]" if ":" in host else host
+        address = f"{shown}:{server.server_address[1]}"  # the port the system chose, for --adresse HÔTE:0
+        preview = Preview(project, site, address)
+        server.root, server.builder = str(site), preview.rebuild_or_say
         preview.rebuild()
         for name in WATCHED:
             if (project.root / name).exists():
@@ -216,3 +234,55 @@ def serve(project: Project, address: str = "127.0.0.1:8000") -> None:
     finally:
         server.shutdown()
         shutil.rmtree(site, ignore_errors=True)
+
+
+def stopped_by_signal() -> None:
+    """`kill` (SIGTERM) stops the preview as Ctrl+C does, so that its temporary site is removed."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+ADDRESS_FORM = "attendu : HÔTE:PORT, par exemple 127.0.0.1:8000"
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """`127.0.0.1:8000`, `localhost:8001` or `[::1]:8000` as (host, port)."""
+    host, colon, port = address.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not colon or not host or not port.isascii() or not port.isdigit() or int(port) > 65535:
+        raise UsageError(f"--adresse : « {address} » n'est pas une adresse valide ({ADDRESS_FORM}).")
+    return host, int(port)
+
+
+BIND_ERRORS = {errno.EADDRNOTAVAIL: "cette adresse n'est pas celle de cette machine",
+               errno.EACCES: "port réservé : choisissez un port au-dessus de 1023"}
+
+
+def bind(host: str, port: int):
+    """The preview's server, its port already bound: a busy port is found before the first build."""
+    from mkdocs.livereload import LiveReloadServer
+
+    class BoundServer(LiveReloadServer):
+        def server_bind(self):  # bound below, once; LiveReloadServer.serve() calls these again
+            pass
+
+        def server_activate(self):
+            pass
+
+    server = BoundServer(builder=lambda: None, host=host, port=port, root=tempfile.gettempdir())
+    try:
+        LiveReloadServer.server_bind(server)
+        LiveReloadServer.server_activate(server)
+    except (OSError, OverflowError, UnicodeError) as error:
+        server.server_close()
+        if getattr(error, "errno", None) == errno.EADDRINUSE:
+            raise UsageError(f"--adresse : le port {port} est déjà utilisé sur {host} (un autre aperçu tourne-t-il ?) ; "
+                             f"choisissez-en un autre, par exemple --adresse {host}:{port + 1 if port else 8001}.") from None
+        reason = BIND_ERRORS.get(getattr(error, "errno", None)) or ("hôte inconnu" if isinstance(error, socket.gaierror)
+                                                                   else getattr(error, "strerror", None) or str(error))
+        raise UsageError(f"--adresse : impossible d'écouter sur {host}:{port} ({reason}) ; {ADDRESS_FORM}.") from None
+    return server

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 ERROR = "erreur"
 WARNING = "avertissement"
 PER_RULE_CAP = 20
+RULE_STOPPED = "Contrôle interrompu"  # a file with too many errors: its count is a lower bound (tidata/validation.py)
 
 
 @dataclass(frozen=True, order=True)
@@ -57,8 +59,10 @@ def format_report(problems: list[Problem], cap: int = PER_RULE_CAP) -> str:
     files = len({p.file for p in found_errors})
     lines = []
     if found_errors:
+        stopped = sum(1 for p in found_errors if p.rule == RULE_STOPPED)
+        counted = f"{'au moins ' if stopped else ''}{plural(len(found_errors) - stopped, 'erreur')}"
         lines.append(
-            f"Contrôle des données : {plural(len(found_errors), 'erreur')} dans {plural(files, 'fichier')}"
+            f"Contrôle des données : {counted} dans {plural(files, 'fichier')}"
             " ; le paquet ne peut pas être publié en l'état."
         )
     else:
@@ -85,12 +89,23 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {word}"
 
 
-def github_annotations(problems: list[Problem]) -> str:
-    """The problems as GitHub Actions workflow commands: each shows on the offending line of the CSV file."""
+def github_annotations(problems: list[Problem], root: Path | None = None) -> str:
+    """The problems as GitHub Actions workflow commands: each shows on the offending line of the CSV file.
+
+    The report counts rows as a spreadsheet does; an annotation needs the line of the file, further down when
+    an earlier value spans several lines (the files are read from `root`, the project's folder)."""
+    from .load import physical_lines
+
+    starts: dict[str, dict[int, int]] = {}
     lines = []
     for problem in problems:
         level = "error" if problem.severity == ERROR else "warning"
-        where = f"file={problem.file}" + (f",line={problem.line}" if problem.line else "")
+        line = problem.line
+        if line and root is not None and problem.file.endswith(".csv"):
+            if problem.file not in starts:
+                starts[problem.file] = physical_lines(root / problem.file)
+            line = starts[problem.file].get(line, line)
+        where = f"file={problem.file}" + (f",line={line}" if line else "")
         message = problem.describe().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         title = problem.rule.replace(",", " ").replace("::", ":")
         lines.append(f"::{level} {where},title={title}::{message}")

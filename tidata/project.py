@@ -6,6 +6,7 @@ Everything else reads resources, fields and foreign keys from here rather than r
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader: the same data, ten times faster
 DATAPACKAGE = "datapackage.yaml"
 EXAMPLE_SOURCE = "exemple"
+# What check, build and serve read (and publish), and what they write: none of it may be a symbolic link, which
+# could print or publish a file from elsewhere on the machine (ln -s /etc/passwd datasets/projets.csv) or write there.
+SOURCES = (DATAPACKAGE, "mkdocs.yml", "datasets", "schemas", "templates", "docs", "overrides")
+OUTPUTS = ("site", ".cache", ".apercu")
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class Project:
 
     @functools.cached_property
     def descriptor(self) -> dict:
+        refuse_links(self.root)
         return read_yaml(self.root / DATAPACKAGE, what="le paquet de données")
 
     @functools.cached_property
@@ -85,7 +91,11 @@ class Project:
         resources = []
         for item in self.descriptor.get("resources", []):
             schema_path = item.get("schema")
-            schema = read_yaml(self.root / schema_path, what="le schéma") if isinstance(schema_path, str) else {}
+            self.inside(item["path"], f"la ressource « {item['name']} »")
+            if isinstance(schema_path, str):
+                schema = read_yaml(self.inside(schema_path, f"le schéma de « {item['name']} »"), what="le schéma")
+            else:
+                schema = {}
             resources.append(
                 ResourceInfo(
                     name=item["name"],
@@ -119,6 +129,38 @@ class Project:
 
     def path(self, resource: ResourceInfo) -> Path:
         return self.root / resource.path
+
+    def inside(self, relative: str, what: str) -> Path:
+        """The path of a file the package names, refused when it leaves the project or goes through a link."""
+        path = Path(os.path.normpath(self.root / str(relative)))
+        if path == self.root or not path.is_relative_to(self.root):
+            raise ConfigError(f"{DATAPACKAGE} : {what} désigne « {relative} », hors du dossier du projet ; "
+                              "donnez un chemin relatif à la racine du projet (par exemple datasets/projets.csv).")
+        if path.resolve() != path:
+            raise ConfigError(link_message([path.relative_to(self.root).as_posix()]))
+        return path
+
+
+def refuse_links(root: Path) -> None:
+    """Raise a ConfigError naming every symbolic link among the project's sources and outputs."""
+    links = []
+    for name in SOURCES + OUTPUTS:
+        top = root / name
+        if top.is_symlink():
+            links.append(name)
+        elif name in SOURCES and top.is_dir():
+            for folder, dirs, files in os.walk(top):  # does not descend into linked folders: they are listed
+                links += [Path(folder, entry).relative_to(root).as_posix()
+                          for entry in sorted(dirs + files) if Path(folder, entry).is_symlink()]
+    if links:
+        raise ConfigError(link_message(links))
+
+
+def link_message(links: list[str]) -> str:
+    shown = ", ".join(links[:10]) + (f" (et {len(links) - 10} autres)" if len(links) > 10 else "")
+    return (f"Lien symbolique refusé : {shown}. Les données, schémas, gabarits et pages du projet doivent être des "
+            "fichiers ordinaires de son dossier (un lien pourrait publier ou afficher un fichier d'ailleurs) : "
+            "remplacez chaque lien par le fichier lui-même.")
 
 
 def read_yaml(path: Path, what: str) -> dict:

@@ -15,7 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import frictionless
 
-from .problems import Problem
+from .formats import number
+from .problems import RULE_STOPPED, Problem
 from .project import Project, ResourceInfo
 
 RULE_TYPE = "Type de valeur"
@@ -23,6 +24,10 @@ RULE_CONSTRAINT = "Contrainte du schéma"
 RULE_KEY = "Identifiant en double"
 RULE_REFERENCE = "Référence inconnue"
 RULE_SHAPE = "Forme des lignes"
+# Frictionless stops reading a file after this many errors (the report shows 20 per rule anyway): a file that
+# reaches it has a systematic fault, and the report says where the check stopped rather than count on silently.
+ERROR_LIMIT = 1000
+STOPPED = "error-limit"
 
 TYPE_EXPECTED = {
     "integer": "un nombre entier, sans espace ni séparateur de milliers (par exemple 12500)",
@@ -72,8 +77,42 @@ def resource_key(project: Project, resource: ResourceInfo, code: bytes) -> str:
 def validate_one(job: tuple[str, dict]) -> list[dict]:
     root, descriptor = job
     resource = frictionless.Resource.from_descriptor(descriptor, basepath=root)
-    report = resource.validate()
-    return [error.to_descriptor() for task in report.tasks for error in task.errors]
+    report = resource.validate(frictionless.Checklist(checks=[PlainNumbers()]), limit_errors=ERROR_LIMIT)
+    errors = [error.to_descriptor() for task in report.tasks for error in task.errors]
+    if any(warning.startswith("reached error limit") for task in report.tasks for warning in task.warnings):
+        errors.append({"type": STOPPED, "rowNumber": max((e.get("rowNumber") or 0 for e in errors), default=None)})
+    return errors
+
+
+# Numbers as the schemas' examples write them. Frictionless reads a cell with Python's int() and float(), which
+# accept « 12 », « 1_000 », « +12 », « NaN » or Arabic-Indic digits; the Parquet and spreadsheet exports, the
+# rules and the pages do not read them so, and a package `check` accepts must build.
+PLAIN = {
+    "integer": re.compile(r"-?[0-9]+"),
+    "year": re.compile(r"[0-9]{4}"),
+    "number": re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"),
+}
+
+
+class PlainNumbers(frictionless.Check):
+    """A type error for a number that frictionless parsed but that is not written plainly (see PLAIN)."""
+
+    type = "nombres-simples"
+    Errors = [frictionless.errors.TypeError]
+
+    def validate_start(self):
+        self.numbers = [(i, field.name, PLAIN[field.type]) for i, field in enumerate(self.resource.schema.fields)
+                        if field.type in PLAIN]
+        return []
+
+    def validate_row(self, row):
+        cells = row.cells
+        for i, name, form in self.numbers:
+            cell = cells[i] if i < len(cells) else None
+            if cell and isinstance(cell, str) and not form.fullmatch(cell) and row[name] is not None:
+                yield frictionless.errors.TypeError(  # (None: empty, or already a type error of frictionless)
+                    note="type is a plainly written number", cells=[str(c) for c in cells], row_number=row.row_number,
+                    cell=cell, field_name=name, field_number=i + 1)
 
 
 def frictionless_resource(resource: ResourceInfo) -> dict:
@@ -109,6 +148,13 @@ def translate(error: dict, resource: ResourceInfo) -> Problem:
         )
     if kind == "blank-row":
         return Problem(RULE_SHAPE, file, line, None, None, "ligne vide : supprimez-la.")
+    if kind == STOPPED:
+        return Problem(
+            RULE_STOPPED, file, line or None, None, None,
+            f"{number(ERROR_LIMIT)} erreurs de type, de contrainte ou de forme dans ce fichier : leur contrôle s'est "
+            "arrêté à cette ligne, les lignes suivantes n'ont pas été contrôlées. Corrigez d'abord celles-ci (souvent une colonne "
+            "entière mal enregistrée), puis relancez le contrôle.",
+        )
     return Problem(RULE_SHAPE, file, line, column, cell, f"fichier illisible à cet endroit (contrôle « {kind} »).")
 
 
@@ -129,6 +175,8 @@ def expected_type(field: dict, cell: str | None) -> str:
         hint = f" : écrivez {fixed}"
     elif kind in ("number", "integer") and cell and re.search(r"\d[\s\u00a0\u202f]\d", cell):
         hint = f" : écrivez {SPACES.sub('', cell)}"
+    elif kind in PLAIN and cell and cell != cell.strip() and PLAIN[kind].fullmatch(cell.strip()):
+        hint = f" : écrivez {cell.strip()}, sans espace autour"
     return f"attendu : {expected}{hint}."
 
 

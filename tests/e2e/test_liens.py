@@ -1,9 +1,10 @@
 """The full site built from the shipped data: every internal link and anchor resolves, nothing comes from
-another origin. (tests/test_site.py checks the same on the small package; this covers all 477 pages.)"""
+another origin, nothing runs but the site's own scripts. (tests/test_site.py checks the same on the small package;
+this covers all 477 pages.)"""
 
 import re
 
-from test_site import PageLinks, target_of
+from test_site import PageLinks, markup, target_of, unsafe_markup, url_scheme
 
 
 def test_every_internal_link_and_anchor_of_the_full_site_resolves(site_root):
@@ -69,3 +70,14 @@ def test_every_territory_page_of_the_full_site_says_what_changed_and_its_fonds_v
         assert "Fonds vert 2023" in text, page
     for name in ("de-2019-2022-a-2023-2027", "fonds-vert"):
         assert (site_root / name / "index.html").stat().st_size < 400_000
+
+
+def test_no_page_of_the_full_site_has_a_script_link_or_markup_from_the_data(site_root):
+    """No href or src with a javascript:, data: or vbscript: scheme (nor any scheme but http, https, mailto), no
+    event handler, no embedded document, no script but the site's files, valid JSON and the theme's own code."""
+    pages = sorted(site_root.rglob("*.html"))
+    urls = [url for page in pages for _, _, url in markup(page).urls]
+    assert len(pages) > 400 and len(urls) > 20_000
+    assert not [url for url in urls if url_scheme(url) in ("javascript", "data", "vbscript")]
+    found = unsafe_markup(site_root)
+    assert not found, "\n".join(found[:30])
