@@ -104,7 +104,7 @@ def main() -> None:
         for label, names in (("total hors référentiel", programme), ("total", list(rows_small))):
             before, after = sum(rows_small[n] for n in names), sum(rows_large[n] for n in names)
             print(f"  {label:<22} {before:>7} → {after:>7}   ({after / before:.2f}×)")
-        print(f"  (territoires et périmètres réels, les mêmes aux deux échelles ; projets et enveloppes générés ; "
+        print("  (territoires et périmètres réels, les mêmes aux deux échelles ; projets et enveloppes générés ; "
               "référentiel, sites et chiffres clés inchangés)")
 
         checks = {small: [], large: []}

@@ -208,6 +208,8 @@ def typed_column(column: pa.ChunkedArray, field: dict) -> pa.ChunkedArray | pa.A
 
 
 def boolean_column(column: pa.ChunkedArray, field: dict) -> pa.ChunkedArray:
+    if len(column) == 0:  # a table with its header only
+        return pa.chunked_array([], pa.bool_())
     true_values = pa.array(field.get("trueValues", DEFAULT_TRUE), pa.string())
     false_values = pa.array(field.get("falseValues", DEFAULT_FALSE), pa.string())
     is_true = pc.is_in(column, value_set=true_values)

@@ -10,7 +10,6 @@ swapped in, one os.replace per file, datapackage.yaml last. On any error, datase
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 import tempfile

@@ -67,6 +67,13 @@ def foreign_keys(ctx: Context) -> list[Problem]:
 KEY_SEPARATOR = "\x1f"
 
 
+def lookup(table: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    """The table indexed by `keys`, the first row of a duplicated key kept: a duplicate is reported by the primary
+    key check, and a rule must not stop on it."""
+    indexed = table.set_index(keys.values)
+    return indexed[~indexed.index.duplicated()]
+
+
 def columns_phrase(fields: list[str]) -> str:
     """« de la colonne id_ti » or « des colonnes phase, id_ti » (the values must then be found together)."""
     return f"de la colonne {fields[0]}" if len(fields) == 1 else f"des colonnes {', '.join(fields)} (ensemble)"
@@ -98,10 +105,9 @@ def commune_in_one_territory_per_phase(ctx: Context) -> list[Problem]:
 def names_agree(ctx: Context) -> list[Problem]:
     """lib_com as in the referential, lib_ti as in territoires.csv."""
     perimeter = ctx.tables["territoires_communes"]
-    communes = ctx.tables["communes"].set_index("insee_com")["lib_com"]
+    communes = lookup(ctx.tables["communes"], ctx.tables["communes"]["insee_com"])["lib_com"]
     territories = ctx.tables["territoires"]
-    names = pd.Series(territories["lib_ti"].values, index=territory_key(territories).values)
-    names = names[~names.index.duplicated()]
+    names = lookup(territories, territory_key(territories))["lib_ti"]
     problems = []
     for column, keys, reference, file in (
         ("lib_com", perimeter["insee_com"], communes, ctx.files["communes"]),
@@ -135,7 +141,7 @@ def territory_has_communes(ctx: Context) -> list[Problem]:
 def territory_geography_agrees(ctx: Context) -> list[Problem]:
     """codes_dep and codes_reg list exactly the départements and régions of the perimeter's communes."""
     perimeter = ctx.tables["territoires_communes"]
-    communes = ctx.tables["communes"].set_index("insee_com")
+    communes = lookup(ctx.tables["communes"], ctx.tables["communes"]["insee_com"])
     located = perimeter.assign(
         territory=territory_key(perimeter),
         code_dep=perimeter["insee_com"].map(communes["code_dep"]),
@@ -238,14 +244,13 @@ def territory_holds_commune(ctx: Context) -> list[Problem]:
     Fonds vert grants), a row's territory is the current-phase territory whose perimeter holds its commune."""
     perimeter = ctx.tables["territoires_communes"]
     current = perimeter[perimeter["phase"] == CURRENT_PHASE]
-    holder = pd.Series(current["id_ti"].values, index=current["insee_com"].values)
-    holder = holder[~holder.index.duplicated()]
+    holder = dict(zip(current["insee_com"], current["id_ti"]))
     problems = []
     for resource in ctx.project.tables:
         table = ctx.tables.get(resource.name)
         if not resource.descriptor.get(PLACED_BY_COMMUNE) or table is None:
             continue
-        actual = table["insee_com"].map(holder).fillna("")
+        actual = pd.Series([holder.get(code, "") for code in table["insee_com"]], index=table.index, dtype=object)
         phase = actual.where(actual == "", CURRENT_PHASE)
         for line in table.index[(table["id_ti"] != actual) | (table["phase"] != phase)]:
             row, found = table.loc[line], actual[line]
