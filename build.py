@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tidata.check import check_package
-from tidata.errors import DataError, TIError, UsageError
+from tidata.check import STRICT_FAILURE, check_package, publishable
+from tidata.errors import TIError, UsageError
 from tidata.problems import format_report, github_annotations
 from tidata.progress import NORMAL, QUIET, VERBOSE, Progress
 from tidata.project import Project
@@ -62,18 +62,14 @@ def check(project: Project, strict: bool, annotations: bool = False, quiet: bool
     if annotations and result.problems:
         print(github_annotations(result.problems, project.root))
     if strict and result.ok and result.warnings:
-        print("Mode strict : les avertissements font échouer le contrôle.", file=sys.stderr)
+        print(STRICT_FAILURE, file=sys.stderr)
     return 1 if failed else 0
 
 
 def build(project: Project, strict: bool, progress: Progress) -> int:
     from tidata.site import build_site
 
-    with progress.step("Contrôle des données"):
-        result = check_package(project)
-    if not result.ok or (strict and result.warnings):
-        raise DataError(format_report(result.problems))
-    build_site(project, result, progress)
+    build_site(project, progress, strict)
     progress.say(f"Site construit dans {project.root / 'site'}.")
     return 0
 
@@ -87,12 +83,10 @@ def diff(project: Project, ref: str | None) -> int:
     return 0
 
 
-def publish(project: Project) -> int:
+def publish(project: Project, strict: bool) -> int:
     from tidata.releases import publish as record_release
 
-    result = check_package(project)
-    if not result.ok:
-        raise DataError(format_report(result.problems))
+    publishable(project, strict)
     release = record_release(project)
     print(f"Publication du {release['date']} enregistrée (commit {release['commit'][:10]}) : commitez publications.yaml.")
     return 0
@@ -121,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             preview(project, args.adresse)
             return 0
         if args.command == "publier":
-            return publish(project)
+            return publish(project, args.strict)
         if args.command == "import":
             return import_file(project, args)
         mode = QUIET if args.quiet else VERBOSE if args.verbose else NORMAL

@@ -93,3 +93,19 @@ def test_serve_serves_the_preview_and_cleans_up_when_stopped(petit, tmp_path):
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert not any(temporary.iterdir())
+
+
+def test_a_generated_page_over_a_hand_written_one_is_refused_by_build_and_by_the_preview(petit, run, capsys):
+    from tidata.preview import regenerate
+    from tidata.project import Project
+
+    (petit / "docs" / "fonds-vert.md").write_text("# Une page écrite à la main\n", encoding="utf-8")
+    result = run(petit)
+    assert result.code == 1 and "Traceback" not in result.text
+    assert "les pages produiraient docs/fonds-vert.md, une page écrite à la main" in result.err
+    try:
+        regenerate(Project(petit), petit / ".apercu" / "docs")
+    except Exception as error:  # the preview's own rebuild turns TIError into a message: the same gather refuses
+        assert "les pages produiraient docs/fonds-vert.md, une page écrite à la main" in str(error)
+    else:
+        raise AssertionError("l'aperçu aurait dû refuser la page en double")

@@ -37,12 +37,8 @@ import build
 from conftest import ROOT, copy_project
 from damage import (Bench, Damage, damaged_bytes, damaged_cells, damaged_encodings, damaged_rows, free_text, to_csv)
 from test_site import SAFE_SCHEMES, Markup, unsafe_markup, url_scheme
-from tidata.check import check_package
-from tidata.exports import gather_exports
-from tidata.load import read_package
-from tidata.pages import gather_pages, site_url
 from tidata.project import Project
-from tidata.views import Catalogue
+from tidata.site import gather
 
 CASES = int(os.environ.get("TI_PROPRIETES", "80"))
 SHARES = {"cellules": 0.4, "lignes": 0.25, "octets": 0.2, "encodages": 0.15}
@@ -135,13 +131,8 @@ def builds_safely(bench: Bench, mkdocs: bool) -> None:
         found = unsafe_markup(bench.root / "site")
         assert not found, "\n".join(found[:20])
         return
-    project = Project(bench.root)
-    result = check_package(project)
-    catalogue = Catalogue(project, read_package(project))
-    exported, downloads = gather_exports(catalogue, site_url(catalogue))
-    pages = gather_pages(catalogue, downloads, result.warnings)
     found = []
-    for page, text in {**exported, **pages}.items():
+    for page, text in gather(Project(bench.root)).files.items():
         if isinstance(text, str) and page.endswith((".md", ".html")):
             if page.endswith(".md") and MARKDOWN_LINK.search(text):  # a link target: as Python-Markdown renders it
                 text = rendered(bench.root, text)

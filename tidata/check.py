@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 
 from . import preflight
 from .cache import CheckCache, code_version, digest
-from .problems import Problem, errors, warnings
+from .errors import DataError
+from .problems import Problem, errors, format_report, warnings
 from .project import Project, ResourceInfo
 
 
@@ -49,6 +50,20 @@ def check_package(project: Project, use_cache: bool = True) -> CheckResult:
     result = run_checks(project, cache, code)
     if cache:
         cache.put(f"paquet-{key}", [asdict(p) for p in result.problems])
+    return result
+
+
+STRICT_FAILURE = "Mode strict : les avertissements font échouer le contrôle."
+
+
+def publishable(project: Project, strict: bool = False) -> CheckResult:
+    """The check result of a package that may be built or released; DataError with the report otherwise. The one
+    place where `--strict` is decided: warnings fail too."""
+    result = check_package(project)
+    if not result.ok:
+        raise DataError(format_report(result.problems))
+    if strict and result.warnings:
+        raise DataError(format_report(result.problems) + "\n" + STRICT_FAILURE)
     return result
 
 

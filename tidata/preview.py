@@ -22,14 +22,9 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from .check import check_package
-from .errors import TIError, UsageError
-from .load import read_package
-from .exports import gather_exports
-from .pages import gather_pages, site_url
-from .problems import format_report
+from .errors import DataError, TIError, UsageError
 from .project import Project
-from .views import Catalogue
+from .site import gather
 
 WATCHED = ["datasets", "schemas", "templates", "docs", "overrides", "datapackage.yaml", "mkdocs.yml"]
 
@@ -69,17 +64,16 @@ def sync_folder(target: Path, files: dict[str, bytes], previous: dict[str, bytes
 
 
 def preview_files(project: Project) -> dict[str, bytes] | None:
-    """The docs folder of the preview (static pages and generated ones), or None when the data does not pass."""
-    result = check_package(project)
-    if not result.ok:
-        print(format_report(result.problems), file=sys.stderr)
+    """The docs folder of the preview (static pages and generated ones, tidata.site.gather: the same outputs as a
+    build), or None when the data does not pass (its report printed)."""
+    try:
+        generated = gather(project).files
+    except DataError as error:
+        print(str(error), file=sys.stderr)
         print("L'aperçu garde la dernière version valide du site ; corrigez les données pour le mettre à jour.", file=sys.stderr)
         return None
     files = {p.relative_to(project.root / "docs").as_posix(): p.read_bytes()
              for p in sorted((project.root / "docs").rglob("*")) if p.is_file()}
-    catalogue = Catalogue(project, read_package(project))
-    exported, downloads = gather_exports(catalogue, site_url(catalogue))
-    generated = {**exported, **gather_pages(catalogue, downloads, result.warnings)}
     files.update({path: c if isinstance(c, bytes) else c.encode("utf-8") for path, c in generated.items()})
     project.outputs.prune()  # a complete regeneration: what it did not use is stale (the cache stays small)
     return files

@@ -1,4 +1,6 @@
-"""The whole build: generate pages into a staging copy of docs/, run mkdocs, then swap the new site in.
+"""The whole build: check, gather every output (exports and pages), write them into a staging copy of docs/, run
+mkdocs, then swap the new site in. `gather` is the one place that knows what a build produces: `build.py` and the
+preview (`serve`) both call it.
 
 A failed build (bad data, a template error, an interrupted process) leaves the previous site/ exactly as it
 was: nothing is written to site/ until the new site is complete, and datasets/ is only ever read.
@@ -13,9 +15,10 @@ import os
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from .check import CheckResult
+from .check import CheckResult, publishable
 from .errors import BuildError
 from .load import read_package
 from .exports import gather_exports
@@ -31,24 +34,61 @@ SITE = "site"
 EXPORTS, PAGES, MKDOCS = "Téléchargements", "Pages", "Site (mkdocs)"
 
 
-def build_site(project: Project, result: CheckResult, progress: Progress = SILENT) -> Path:
-    """Generate the pages, build the site with mkdocs in a staging folder, then swap it in.
+CHECK = "Contrôle des données"
 
-    `progress` shows each stage and keeps its duration (progress.timings).
-    """
+
+@dataclass
+class Outputs:
+    """What a build produces before mkdocs: every generated file under docs/, and what they were made from."""
+
+    result: CheckResult
+    files: dict[str, str | bytes]
+    last_change: str
+
+
+def gather(project: Project, progress: Progress = SILENT, strict: bool = False) -> Outputs:
+    """Check the package (DataError when it is not publishable), then compute every generated file: the exports
+    (downloads, catalogue, API, releases) and the pages. Two producers writing one path, or a generated path that
+    is a hand-written page of docs/, is a BuildError naming both."""
+    with progress.step(CHECK):
+        result = publishable(project, strict)
     with progress.step(EXPORTS):
-        catalogue = Catalogue(project, read_package(project))
-        exported, downloads = gather_exports(catalogue, site_url(catalogue))
+        model = Catalogue(project, read_package(project))
+        exported, downloads = gather_exports(model, site_url(model))
     with progress.step(PAGES):
-        pages = gather_pages(catalogue, downloads, result.warnings, progress)
+        pages = gather_pages(model, downloads, result.warnings, progress)
+    files = merged(project, {"les téléchargements": exported, "les pages": pages})
+    return Outputs(result, files, model.last_change)
+
+
+def merged(project: Project, producers: dict[str, dict[str, str | bytes]]) -> dict[str, str | bytes]:
+    """The files of every producer in one dict: no path produced twice, no hand-written page of docs/ replaced."""
+    docs = project.root / "docs"
+    files: dict[str, str | bytes] = {}
+    owner: dict[str, str] = {}
+    for producer, outputs in producers.items():
+        for path, content in outputs.items():
+            if path in owner:
+                raise BuildError(f"Deux sorties à la même adresse : {path} (produite par {owner[path]} et par {producer}).")
+            if (docs / path).exists():
+                raise BuildError(f"{producer} produiraient docs/{path}, une page écrite à la main : renommez l'une des deux.")
+            owner[path], files[path] = producer, content
+    return files
+
+
+def build_site(project: Project, progress: Progress = SILENT, strict: bool = False) -> Path:
+    """Gather every output, build the site with mkdocs in a staging folder, then swap it in.
+
+    `progress` shows each stage and keeps its duration (progress.timings)."""
+    outputs = gather(project, progress, strict)
     with building(project.root):
         staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=project.root))
         try:
             docs = staging / "docs"
             shutil.copytree(project.root / "docs", docs)
-            write_pages(docs, {**exported, **pages})
+            write_pages(docs, outputs.files)
             with progress.step(MKDOCS):
-                run_mkdocs(project, docs, staging / SITE, citation(catalogue.last_change))
+                run_mkdocs(project, docs, staging / SITE, citation(outputs.last_change))
             swap_in(staging / SITE, project.root / SITE)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
