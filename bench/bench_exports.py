@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from tidata.downloads import BUNDLE, WORKERS, build_downloads  # noqa: E402
 from tidata.project import Project  # noqa: E402
+from tidata.views import Catalogue  # noqa: E402
 from cibles import Targets  # noqa: E402
 
 REPEAT = 3
@@ -29,7 +30,7 @@ def timed_builds(project: Project) -> tuple[float, float, list]:
     walls, cpus, downloads = [], [], []
     for _ in range(REPEAT):
         wall, cpu = time.perf_counter(), time.process_time()
-        downloads = build_downloads(project, updated="2026-01-01")
+        downloads = build_downloads(Catalogue.read(project), updated="2026-01-01")
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
     return statistics.median(walls), statistics.median(cpus), downloads

@@ -2,14 +2,13 @@
 
 from conftest import read_rows, write_rows
 from tidata import api, exports, urls
-from tidata.load import read_package
 from tidata.project import Project
 from tidata.views import Catalogue
 
 
 def catalogue(root):
     project = Project(root)
-    return Catalogue(project, read_package(project), last_change="2026-11-27")
+    return Catalogue.read(project, last_change="2026-11-27")
 
 
 def test_a_renamed_territory_keeps_its_page_downloads_and_api_addresses(petit):

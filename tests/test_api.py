@@ -3,14 +3,13 @@
 import json
 
 from tidata import api
-from tidata.load import read_package
 from tidata.project import Project
 from tidata.views import Catalogue
 
 
 def files(root):
     project = Project(root)
-    return api.api_files(Catalogue(project, read_package(project), last_change="2026-11-26"))
+    return api.api_files(Catalogue.read(project, last_change="2026-11-26"))
 
 
 def test_territory_file_holds_its_groupings_projects_envelopes_and_epci(petit):

@@ -23,8 +23,10 @@ import shapely
 from shapely.geometry import shape
 
 from conftest import ROOT, copy_project
-from tidata.downloads import build_downloads, read_text, typed_table, write_downloads
+from tidata.downloads import build_downloads, write_downloads
+from tidata.load import PackageTables, typed_table
 from tidata.project import Project
+from tidata.views import Catalogue
 from tidata.spreadsheet import Properties, Sheet, workbook_bytes, zip_bytes
 
 FORMATS = {"csv", "parquet", "json"}
@@ -39,7 +41,7 @@ CREDIT = "IGN – ADMIN EXPRESS COG CARTO 2025, Licence Ouverte 2.0 ; traitement
 def small(tmp_path_factory):
     """The petit package, its downloads, and the folder they were written to."""
     project = Project(copy_project(tmp_path_factory.mktemp("petit") / "projet"))
-    downloads = build_downloads(project)
+    downloads = build_downloads(Catalogue.read(project))
     site = tmp_path_factory.mktemp("site")
     write_downloads(downloads, site)
     return project, {d.name: d for d in downloads}, site / "donnees"
@@ -48,7 +50,7 @@ def small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def shipped():
     """The shipped package's downloads, built once (a few seconds)."""
-    return {d.name: d for d in build_downloads(Project(ROOT), updated="2026-01-01")}
+    return {d.name: d for d in build_downloads(Catalogue.read(Project(ROOT)), updated="2026-01-01")}
 
 
 def package_table(project: Project, name: str) -> pd.DataFrame:
@@ -72,7 +74,7 @@ def test_every_table_has_csv_parquet_and_json(small):
 
 def test_files_are_sorted_by_path_with_their_media_types(small):
     project, files, _ = small
-    downloads = build_downloads(project)
+    downloads = build_downloads(Catalogue.read(project))
     assert [d.path for d in downloads] == sorted(d.path for d in downloads)
     media = {d.format: d.media_type for d in downloads}
     assert media == {
@@ -122,7 +124,7 @@ def test_every_number_of_the_shipped_package_is_exact_as_a_double():
     """Why float64 and not decimal: each number's text and its double are the same decimal value."""
     project = Project(ROOT)
     for resource in project.tables:
-        text = read_text(project, resource)
+        text = PackageTables(project).text(resource.name)
         for field in resource.fields:
             if field["type"] == "number":
                 for value in text[field["name"]].drop_null().to_pylist():
@@ -203,7 +205,7 @@ def test_csv_from_excel_with_bom_and_crlf_is_published_normalised(tmp_path):
     path = project.path(project.resource("projets"))
     original = path.read_bytes()
     path.write_bytes(b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n"))
-    files = {d.name: d for d in build_downloads(project)}
+    files = {d.name: d for d in build_downloads(Catalogue.read(project))}
     assert files["projets.csv"].content == original
     assert pq.read_table(io.BytesIO(files["projets.parquet"].content)).column_names[0] == "id_projet"
 
@@ -405,7 +407,7 @@ def test_published_datapackage_gives_each_geographic_resource_its_source_and_lic
 
 def test_two_builds_in_two_copies_give_identical_bytes(small, tmp_path):
     _, files, _ = small
-    again = build_downloads(Project(copy_project(tmp_path / "autre")))
+    again = build_downloads(Catalogue.read(Project(copy_project(tmp_path / "autre"))))
     assert {d.name: d.content for d in again} == {name: d.content for name, d in files.items()}
 
 
@@ -447,19 +449,13 @@ def test_shipped_zip_is_under_half_of_its_files(shipped):
 
 
 def test_parquet_files_carry_licence_source_and_citation(petit):
-    import pyarrow.parquet as pq
-    import io as _io
-
-    from tidata.downloads import build_downloads
-    from tidata.project import Project
-
-    files = {d.path: d for d in build_downloads(Project(petit), "https://exemple.org/", updated="2026-11-26")}
-    metadata = pq.read_schema(_io.BytesIO(files["donnees/projets.parquet"].content)).metadata
+    files = {d.path: d for d in build_downloads(Catalogue.read(Project(petit)), "https://exemple.org/", updated="2026-11-26")}
+    metadata = pq.read_schema(io.BytesIO(files["donnees/projets.parquet"].content)).metadata
     assert metadata[b"licence"].decode() == "Licence Ouverte / Open Licence version 2.0"
     assert "2026-11-26" in metadata[b"citation"].decode()
     assert metadata[b"donnees_exemple"] == b"oui"
     assert b"pandas" not in metadata
-    communes = pq.read_schema(_io.BytesIO(files["donnees/communes.parquet"].content)).metadata
+    communes = pq.read_schema(io.BytesIO(files["donnees/communes.parquet"].content)).metadata
     assert CREDIT in communes[b"source"].decode()  # its points come from the commune outlines
     assert communes[b"licence"].decode() == ("Licence Ouverte / Open Licence version 2.0 (données IGN et INSEE) ;"
                                              " Licence MIT (traitement COGiter, © 2019 MTES-MCT)")

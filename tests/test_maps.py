@@ -11,6 +11,7 @@ import shapely
 
 from conftest import FIXTURE, ROOT
 from tidata import maps
+from tidata.load import read_outlines
 
 SVG = "{http://www.w3.org/2000/svg}"
 REFERENTIEL = ROOT / "datasets" / "referentiel"
@@ -25,14 +26,14 @@ def features(path, key, label):
 
 def epci_shapes(path=REFERENTIEL / "epci.geojson", **extra):
     names = features(path, "siren_epci", "lib_epci")
-    geometries = maps.load_shapes(path, "siren_epci", "lib_epci")
+    geometries = read_outlines(path, "siren_epci", "lib_epci")
     return [maps.Shape(key, geometries[key], names[key], **{k: v.format(key=key) for k, v in extra.items()})
             for key in sorted(geometries)]
 
 
 def departement_shapes(path=REFERENTIEL / "departements.geojson"):
     names = features(path, "code_dep", "lib_dep")
-    geometries = maps.load_shapes(path, "code_dep", "lib_dep")
+    geometries = read_outlines(path, "code_dep", "lib_dep")
     return [maps.Shape(code, geometries[code], names[code], css_class="carte-fond") for code in sorted(geometries)]
 
 
@@ -96,15 +97,15 @@ def test_lambert93_projects_arrays_point_by_point():
 
 
 def test_load_shapes_reads_every_feature_by_key_once():
-    first = maps.load_shapes(PETIT / "epci.geojson", "siren_epci", "lib_epci")
-    again = maps.load_shapes(PETIT / "epci.geojson", "siren_epci", "lib_epci")
+    first = read_outlines(PETIT / "epci.geojson", "siren_epci", "lib_epci")
+    again = read_outlines(PETIT / "epci.geojson", "siren_epci", "lib_epci")
     assert sorted(first) == sorted(features(PETIT / "epci.geojson", "siren_epci", "lib_epci"))
     assert all(first[key] is again[key] for key in first)  # read once, not parsed again
 
 
 def test_load_shapes_refuses_a_file_without_the_properties_asked():
     with pytest.raises(ValueError, match="code_dep"):
-        maps.load_shapes(PETIT / "epci.geojson", "code_dep", "lib_dep")
+        read_outlines(PETIT / "epci.geojson", "code_dep", "lib_dep")
 
 
 # --- Map of France ------------------------------------------------------------------------------------------
@@ -172,7 +173,7 @@ def test_shapes_and_points_outside_every_frame_are_left_out():
 
 
 def test_a_label_with_markup_and_quotes_is_escaped_everywhere():
-    geometry = maps.load_shapes(PETIT / "epci.geojson", "siren_epci", "lib_epci")["200070316"]
+    geometry = read_outlines(PETIT / "epci.geojson", "siren_epci", "lib_epci")["200070316"]
     svg = maps.france_map([maps.Shape("k", geometry, NASTY, href='t/?a=1&b="2"')],
                           [], [maps.Point("p", 4.4, 46.8, NASTY)], title=NASTY)
     assert "<script" not in svg
@@ -183,7 +184,7 @@ def test_a_label_with_markup_and_quotes_is_escaped_everywhere():
 
 
 def test_a_javascript_link_is_refused():
-    geometry = maps.load_shapes(PETIT / "epci.geojson", "siren_epci", "lib_epci")["200070316"]
+    geometry = read_outlines(PETIT / "epci.geojson", "siren_epci", "lib_epci")["200070316"]
     with pytest.raises(ValueError):
         maps.france_map([maps.Shape("k", geometry, "x", href="javascript:alert(1)")], [], title="Carte")
 
@@ -272,7 +273,7 @@ def test_area_map_is_the_same_at_every_build():
 
 
 def test_locator_map_is_a_small_image_named_by_its_title():
-    territory = shapely.union_all(list(maps.load_shapes(PETIT / "epci.geojson", "siren_epci", "lib_epci").values()))
+    territory = shapely.union_all(list(read_outlines(PETIT / "epci.geojson", "siren_epci", "lib_epci").values()))
     svg = maps.locator_map(territory, departement_shapes(), title="Situation du territoire en France")
     root = parse(svg)
     assert root.get("role") == "img" and root.get("aria-label") == "Situation du territoire en France"
@@ -282,7 +283,7 @@ def test_locator_map_is_a_small_image_named_by_its_title():
 
 
 def test_locator_of_an_overseas_territory_shows_its_departement():
-    reunion = maps.load_shapes(REFERENTIEL / "departements.geojson", "code_dep", "lib_dep")["974"]
+    reunion = read_outlines(REFERENTIEL / "departements.geojson", "code_dep", "lib_dep")["974"]
     root = parse(maps.locator_map(reunion, departement_shapes(), title="Situation"))
     highlight = np.array(path_points(root.find(f"{SVG}path[@class='carte-repere']").get("d")))
     _, _, width, _ = view_box(root)

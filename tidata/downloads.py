@@ -29,14 +29,14 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import mapping
 
-from .maps import load_shapes, unions
+from .load import outline_feature_lines
 from .project import Project, ResourceInfo
 from .spreadsheet import Properties, Sheet, workbook_bytes, zip_archive, zip_entry
+from .views import Catalogue
 
 FOLDER = "donnees"
 BUNDLE = "territoires-d-industrie"
@@ -48,9 +48,6 @@ MEDIA_TYPES = {
     "geojson": "application/geo+json",
     "zip": "application/zip",
 }
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
-               "boolean": pa.bool_(), "year": pa.int64()}
-DEFAULT_TRUE, DEFAULT_FALSE = ["true", "True", "TRUE", "1"], ["false", "False", "FALSE", "0"]
 ZSTD_LEVEL = 19  # 30 % of the CSV for communes, against 41 % at level 3; the level costs about a second
 DICTIONARY_RATIO = 0.5  # a string column is dictionary-encoded when it has at most half as many values as rows
 DECIMALS = 5  # GeoJSON coordinates: about a metre
@@ -94,8 +91,8 @@ def download(name: str, resource: str, fmt: str, content: bytes, rows: int | Non
     return Download(f"{FOLDER}/{name}", resource, fmt, MEDIA_TYPES[fmt], content, rows)
 
 
-def build_downloads(project: Project, base_url: str = "", updated: str | None = None) -> list[Download]:
-    """Every file of donnees/, sorted by path.
+def build_downloads(cat: Catalogue, base_url: str = "", updated: str | None = None) -> list[Download]:
+    """Every file of donnees/, sorted by path, from the model's tables (text and typed, read once).
 
     `updated` (AAAA-MM-JJ) dates the workbook and the zip entries and is cited on the licence sheet; by default,
     the date of the last commit that changed datasets/ (none outside a git checkout: 1980-01-01 is used).
@@ -104,16 +101,15 @@ def build_downloads(project: Project, base_url: str = "", updated: str | None = 
     Each table's files come from the output cache when that table, its schema and its metadata are unchanged,
     so that a one-row edit of projets.csv only recomputes the projects' files, the workbook and the zip.
     """
+    project = cat.project
     if updated is None:
-        from .views import data_last_change  # git is asked only when the caller did not say
-
-        updated = data_last_change(project)
+        updated = cat.last_change
     cache = project.outputs
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        texts = {r.name: read_text(project, r) for r in project.tables}
-        tables = {r.name: type_table(texts[r.name], r) for r in project.tables}
+        texts = {r.name: cat.tables.text(r.name) for r in project.tables}
+        tables = {r.name: cat.typed(r.name) for r in project.tables}
         address = site_address(project.descriptor, base_url)
-        keys = {r.name: resource_key(project, r, updated, address) for r in project.tables}
+        keys = {r.name: resource_key(cat, r, updated, address) for r in project.tables}
         parquet = {
             r.name: cached_in_pool(pool, cache, cache.key("parquet", keys[r.name]),
                                    parquet_bytes, tables[r.name], attribution(project, r, updated, address))
@@ -130,7 +126,7 @@ def build_downloads(project: Project, base_url: str = "", updated: str | None = 
         every_table = "".join(keys[name] for name in sorted(keys))
         extra = [cache.get_or_make(cache.key("xlsx", every_table, base_url),
                                    lambda: workbook(project, tables, updated, base_url, pool, keys))]
-        extra += cache.get_or_make(cache.key("geojson", geojson_inputs(project)), lambda: geojson_files(project, tables))
+        extra += cache.get_or_make(cache.key("geojson", geojson_inputs(cat)), lambda: geojson_files(cat))
         extra += [download(f"{name}.parquet", name, "parquet", future.result(), len(tables[name]))
                   for name, future in parquet.items()]
         extra.append(published_datapackage(project, files + extra, base_url))
@@ -141,19 +137,18 @@ def build_downloads(project: Project, base_url: str = "", updated: str | None = 
     return sorted(files, key=lambda f: f.path)
 
 
-def resource_key(project: Project, resource: ResourceInfo, updated: str, address: str) -> str:
+def resource_key(cat: Catalogue, resource: ResourceInfo, updated: str, address: str) -> str:
     """What a table's own files depend on: its bytes, its schema, its description and sources, the date and address."""
-    from .cache import digest, text_digest
+    from .cache import text_digest
 
-    return digest(project.path(resource).read_bytes(), text_digest([resource.schema, resource.descriptor, updated, address]))
+    return text_digest([cat.tables.digest(resource.name), resource.schema, resource.descriptor, updated, address]).hex()
 
 
-def geojson_inputs(project: Project) -> bytes:
-    from .cache import digest, text_digest
+def geojson_inputs(cat: Catalogue) -> bytes:
+    from .cache import text_digest
 
     names = ["territoires", "territoires_communes", "sites_cles_en_main", "communes", *OUTLINES]
-    resources = [project.resource(name) for name in names]
-    return digest(text_digest([r.descriptor for r in resources]), *(project.path(r).read_bytes() for r in resources)).encode()
+    return text_digest([[cat.project.resource(name).descriptor, cat.tables.digest(name)] for name in names])
 
 
 def cached_in_pool(pool, cache, key: str, make, *args) -> Future:
@@ -171,52 +166,6 @@ def cached_in_pool(pool, cache, key: str, make, *args) -> Future:
 def compressed(pool, cache, file: Download) -> Future:
     return cached_in_pool(pool, cache, cache.key("zip", file.name, file.sha256, str(ZIP_LEVEL)),
                           zip_entry, file.name, file.content, ZIP_LEVEL)
-
-
-# --- Reading the package's tables ---------------------------------------------------------------------------
-
-
-def read_text(project: Project, resource: ResourceInfo) -> pa.Table:
-    """The CSV as text columns in schema order; an empty cell is null (frictionless' default missing value)."""
-    names = resource.field_names
-    return pacsv.read_csv(
-        project.path(resource),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names}, include_columns=names,
-            strings_can_be_null=True, quoted_strings_can_be_null=True,
-        ),
-    )
-
-
-def typed_table(project: Project, resource: ResourceInfo) -> pa.Table:
-    """The table with its schema's types: codes stay strings, integer → int64, number → float64, date → date32,
-    boolean (its trueValues / falseValues) → bool. Every column nullable, in schema order, rows in file order."""
-    return type_table(read_text(project, resource), resource)
-
-
-def type_table(text: pa.Table, resource: ResourceInfo) -> pa.Table:
-    columns = [typed_column(text[f["name"]], f) for f in resource.fields]
-    return pa.Table.from_arrays(columns, names=resource.field_names)
-
-
-def typed_column(column: pa.ChunkedArray, field: dict) -> pa.ChunkedArray | pa.Array:
-    kind = field.get("type", "string")
-    if kind == "boolean":
-        return boolean_column(column, field)
-    return column.cast(ARROW_TYPES.get(kind, pa.string()))
-
-
-def boolean_column(column: pa.ChunkedArray, field: dict) -> pa.ChunkedArray:
-    if len(column) == 0:  # a table with its header only
-        return pa.chunked_array([], pa.bool_())
-    true_values = pa.array(field.get("trueValues", DEFAULT_TRUE), pa.string())
-    false_values = pa.array(field.get("falseValues", DEFAULT_FALSE), pa.string())
-    is_true = pc.is_in(column, value_set=true_values)
-    known = pc.or_(is_true, pc.is_in(column, value_set=false_values))
-    if not pc.all(pc.or_(known, pc.is_null(column))).as_py():
-        raise ValueError(f"{field['name']} : valeur hors de trueValues et falseValues (contrôlez d'abord le paquet)")
-    return pc.if_else(pc.is_null(column), pa.scalar(None, pa.bool_()), is_true)
 
 
 # --- CSV, Parquet, JSON -------------------------------------------------------------------------------------
@@ -292,13 +241,15 @@ def json_bytes(table: pa.Table) -> bytes:
 # --- GeoJSON ------------------------------------------------------------------------------------------------
 
 
-def geojson_files(project: Project, tables: dict[str, pa.Table]) -> list[Download]:
+def geojson_files(cat: Catalogue) -> list[Download]:
     """Territories (perimeters), turnkey sites (points), and the referential outlines made RFC 7946."""
-    communes = load_shapes(project.path(project.resource("communes_contours")), "insee_com", "lib_com")
-    territories = records(tables["territoires"])
-    sites = records(tables["sites_cles_en_main"])
+    project = cat.project
+    territories = records(cat.typed("territoires"))
+    sites = records(cat.typed("sites_cles_en_main"))
+    outlines = cat.territory_outlines
     files = [
-        geojson("territoires.geojson", "territoires", territories, territory_geometries(tables, communes, territories),
+        geojson("territoires.geojson", "territoires", territories,
+                [outlines.get(f"{row['phase']}/{row['id_ti']}") for row in territories],
                 lambda props: f"{props['phase']}/{props['id_ti']}",
                 credits(project, project.resource("territoires"), project.resource("communes_contours"))),
         geojson("sites_cles_en_main.geojson", "sites_cles_en_main", sites,
@@ -314,23 +265,10 @@ def outline_file(project: Project, resource: ResourceInfo, name: str) -> Downloa
     (scripts/referentiel/sortie.py writes them so, tests/test_referentiel.py checks it), so their lines are kept as
     they are, with the credits added as foreign members of the collection. Parsing and writing again the 35,000
     commune outlines would take seconds and change nothing."""
-    lines = [line.rstrip(",") for line in project.path(resource).read_text(encoding="utf-8").split("\n")
-             if line.startswith('{"type":"Feature"')]
+    lines = outline_feature_lines(project, resource)
     members = "".join(f",{json_text(k)}:{json_text(v)}" for k, v in sorted(credits(project, resource).items()))
     text = '{"features":[\n' + ",\n".join(lines) + "\n]" + members + ',"type":"FeatureCollection"}\n'
     return download(name, resource.name, "geojson", text.encode("utf-8"), len(lines))
-
-
-def territory_geometries(tables: dict[str, pa.Table], communes: dict, territories: list[dict]) -> list:
-    """Per territory row, the union of its communes' outlines (None when none is known): the same outline as the
-    maps (tidata.maps.unions), so that a commune that joined without the rest of its EPCI is drawn alone."""
-    perimeter = tables["territoires_communes"]
-    members: dict[tuple[str, str], list[str]] = {}
-    columns = (perimeter[name].to_pylist() for name in ("insee_com", "phase", "id_ti"))
-    for insee, phase, id_ti in zip(*columns):
-        members.setdefault((phase, id_ti), []).append(insee)
-    outlines = unions(members, communes)
-    return [outlines.get((row["phase"], row["id_ti"])) for row in territories]
 
 
 def geojson(name: str, resource: str, properties: list[dict], geometries, key=None,

@@ -10,68 +10,25 @@ import shapely
 
 from . import charts, finder, maps, urls
 from .load import numbers
-from .views import CURRENT_PHASE, Catalogue, keyed, pivot_amounts
-
-EPCI_OUTLINES = "datasets/referentiel/epci.geojson"
-DEPARTEMENT_OUTLINES = "datasets/referentiel/departements.geojson"
-COMMUNE_OUTLINES = "datasets/referentiel/communes.geojson"
-
-
-def epci_geometries(cat: Catalogue) -> dict:
-    return maps.load_shapes(cat.project.root / EPCI_OUTLINES, "siren_epci", "lib_epci")
-
-
-def commune_geometries(cat: Catalogue) -> dict:
-    return maps.load_shapes(cat.project.root / COMMUNE_OUTLINES, "insee_com", "lib_com")
-
-
-_TREES: dict[str, tuple] = {}
-
-
-def epci_tree(cat: Catalogue) -> tuple[list[str], shapely.STRtree]:
-    """A spatial index of the EPCI outlines, to find a territory's neighbours quickly."""
-    path = str(cat.project.root / EPCI_OUTLINES)
-    if path not in _TREES:
-        geometries = epci_geometries(cat)
-        sirens = sorted(geometries)
-        _TREES[path] = (sirens, shapely.STRtree([geometries[s] for s in sirens]))
-    return _TREES[path]
-
+from .views import CURRENT_PHASE, Catalogue, keyed, pivot_amounts, unions
 
 def departement_shapes(cat: Catalogue) -> list[maps.Shape]:
-    geometries = maps.load_shapes(cat.project.root / DEPARTEMENT_OUTLINES, "code_dep", "lib_dep")
     names = cat.departements["lib_dep"]
-    return [maps.Shape(code, geometry, names.get(code, code), css_class="carte-fond") for code, geometry in sorted(geometries.items())]
-
-
-_OUTLINES: dict[int, dict] = {}
-
-
-def territory_outlines(cat: Catalogue) -> dict:
-    """territory key → outline of the territory: the union of its communes' outlines, so that map and data agree
-    (a commune that joined without the rest of its EPCI is drawn alone). Computed once per build."""
-    if id(cat) not in _OUTLINES:
-        members = {key: [c["insee_com"] for c in communes] for key, communes in cat.perimeter_records.items()}
-        _OUTLINES.clear()
-        _OUTLINES[id(cat)] = maps.unions(members, commune_geometries(cat))
-    return _OUTLINES[id(cat)]
+    return [maps.Shape(code, geometry, names.get(code, code), css_class="carte-fond")
+            for code, geometry in sorted(cat.departement_outlines.items())]
 
 
 def warm_up(cat: Catalogue) -> None:
-    """Fill the caches the territory pages share, before the page workers fork."""
-    from .exports import typed_tables
-
-    territory_outlines(cat)
-    epci_tree(cat)
-    typed_tables(cat)
-    departement_shapes(cat)
+    """Fill the model's caches that the territory pages share, before the page workers fork."""
+    cat.tables.read_all()
     for name in ("records", "territory_columns", "by_territory", "perimeter_records", "territory_rows", "epci_rows", "populations",
-                 "pages", "predecessors", "successors", "commune_names", "phases", "summary"):
+                 "pages", "predecessors", "successors", "commune_names", "phases", "summary", "territory_outlines",
+                 "epci_index", "commune_outlines", "departement_outlines"):
         getattr(cat, name)
 
 
 def home_map(cat: Catalogue, page: str = "index.md") -> str:
-    outlines = territory_outlines(cat)
+    outlines = cat.territory_outlines
     current = cat.territories[cat.territories["phase"] == CURRENT_PHASE]
     shapes = [
         maps.Shape(row.id_ti, outlines[row.key], row.lib_ti, href=urls.link(cat.pages[row.key], page), css_class="carte-territoire")
@@ -85,13 +42,13 @@ def territory_map(cat: Catalogue, view: dict) -> str:
     by_epci: dict[str, list[str]] = {}
     for commune in cat.perimeter_records.get(view["key"], []):
         by_epci.setdefault(commune["siren_epci"], []).append(commune["insee_com"])
-    parts = maps.unions(by_epci, commune_geometries(cat))
+    parts = unions(by_epci, cat.commune_outlines)
     names = {e["siren_epci"]: e for e in view["epci"]}
     own = [maps.Shape(siren, parts[siren], epci_label(names.get(siren)), css_class="carte-epci") for siren in sorted(parts)]
     if not own:
         return ""
-    geometries = epci_geometries(cat)
-    sirens, tree = epci_tree(cat)
+    geometries = cat.epci_outlines
+    sirens, tree = cat.epci_index
     xmin, ymin, xmax, ymax = shapely.total_bounds(np.array([s.geometry for s in own], dtype=object))
     frame = shapely.box(xmin - 0.3, ymin - 0.3, xmax + 0.3, ymax + 0.3)
     whole = {e["siren_epci"] for e in view["epci"] if e["communes_dedans"] == e["communes_total"]}
@@ -111,7 +68,7 @@ def epci_label(epci: dict | None) -> str:
 
 
 def locator(cat: Catalogue, key: str) -> str:
-    outline = territory_outlines(cat).get(key)
+    outline = cat.territory_outlines.get(key)
     if outline is None:
         return ""
     return maps.locator_map(outline, departement_shapes(cat), title="Situation du territoire en France")
@@ -124,7 +81,7 @@ def evolution_map(cat: Catalogue) -> str:
     groups: dict[str, list[str]] = {}
     for row in cat.records["communes_evolution"]:
         groups.setdefault(row["statut"], []).append(row["insee_com"])
-    outlines = maps.unions(groups, commune_geometries(cat))
+    outlines = unions(groups, cat.commune_outlines)
     shapes = [maps.Shape(f"{status} {zone}", part, f"Communes : {STATUS_LABELS[status]}", css_class=f"evolution-{i}")
               for i, status in enumerate(STATUSES) if status in outlines
               for zone, part in sorted(maps.by_zone(outlines[status]).items())]
@@ -187,8 +144,7 @@ def finder_index(cat: Catalogue) -> str:
         "region_urls": {code: urls.page_url(path) for code, path in cat.region_pages.items()},
         "departement_urls": {code: urls.page_url(path) for code, path in cat.departement_pages.items()},
     }
-    paths = [cat.project.path(cat.project.resource(name)) for name in FINDER_TABLES]
     cache = cat.project.outputs
-    key = cache.key("communes", text_digest(pages), *(path.read_bytes() for path in paths))
+    key = cache.key("communes", text_digest(pages), *(cat.tables.digest(name) for name in FINDER_TABLES))
     tables = [cat.tables[name] for name in FINDER_TABLES]
     return cache.get_or_make(key, lambda: finder.index_json(finder.build_index(*tables, **pages)))

@@ -14,10 +14,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -459,44 +457,3 @@ def locator_map(highlight, departements: list[Shape], title: str = "", width: in
     if max(x1 - x0, y1 - y0) < 6:
         body += f'<circle class="carte-anneau" cx="{_px((x0 + x1) / 2)}" cy="{_px((y0 + y1) / 2)}" r="5"/>'
     return _svg("situation", (width, height), title, body, [zone.code, hashlib.sha1(highlight.wkb).hexdigest()])
-
-
-# --- Outlines from GeoJSON ------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=16)
-def _read_shapes(path: str, mtime_ns: int, key_property: str, label_property: str) -> dict:
-    with open(path, encoding="utf-8") as f:
-        features = json.load(f)["features"]
-    for feature in features:
-        properties = feature["properties"]
-        if key_property not in properties or label_property not in properties:
-            raise ValueError(f"{path} : une entité n'a pas les propriétés {key_property} et {label_property}")
-    # GEOS parses the whole collection in one call, three times faster than one shape() per feature
-    collection = json.dumps({"type": "GeometryCollection", "geometries": [f["geometry"] for f in features]})
-    geometries = shapely.from_geojson(collection).geoms if features else []
-    return dict(sorted((str(f["properties"][key_property]), g) for f, g in zip(features, geometries)))
-
-
-def unions(groups: dict[str, list[str]], geometries: dict) -> dict:
-    """group → the union of its members' geometries (members without one are skipped, empty groups left out).
-
-    The members tile the ground without gap or overlap (communes, EPCI), so coverage_union_all, which only drops
-    the shared edges, merges them exactly and far faster than a general union."""
-    merged = {}
-    for group, members in groups.items():
-        parts = [geometries[m] for m in sorted(set(members)) if m in geometries]
-        if parts:
-            merged[group] = shapely.coverage_union_all(np.array(parts, dtype=object))
-    return merged
-
-
-def load_shapes(geojson_path, key_property: str, label_property: str) -> dict:
-    """Key → WGS84 geometry of a GeoJSON FeatureCollection, read once per file (again if the file changes).
-
-    Labels come from the tables, by the callers; `label_property` is checked to be present so that a file of
-    another kind is refused early. The dict is shared by every caller (the commune layer has 35,000 entries):
-    read it, never change it.
-    """
-    path = Path(geojson_path).resolve()
-    return _read_shapes(str(path), path.stat().st_mtime_ns, key_property, label_property)

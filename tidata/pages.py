@@ -11,21 +11,16 @@ overrides/hooks/blocs_html.py keeps away from Python-Markdown: their links are f
 from __future__ import annotations
 
 import functools
-import hashlib
 import multiprocessing
 import os
 import posixpath
-import re
 from pathlib import Path
 
 import jinja2
 
-import yaml
-
-from . import catalogue, downloads, escape, exports, figures, fonds_vert, formats, releases, transitions, urls, views
-from .errors import BuildError, ConfigError
+from . import escape, figures, fonds_vert, formats, transitions, urls, views
+from .errors import BuildError
 from .progress import SILENT, Progress
-from .project import SAFE_LOADER
 from .views import CURRENT_PHASE, Catalogue
 
 PHASES = [CURRENT_PHASE, views.PREVIOUS_PHASE]
@@ -68,17 +63,15 @@ def relative_link(target: str, current: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(current) or ".")
 
 
-def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | None = None,
-                 progress: Progress = SILENT) -> dict[str, str]:
-    """Every generated page under docs/, as {path: text}, with the territory slices and the finder index.
+def gather_pages(cat: Catalogue, exported, warnings: list | None = None, progress: Progress = SILENT) -> dict[str, str]:
+    """Every generated page under docs/, as {path: text}, with the finder index.
 
-    `files` are the downloads (tidata.downloads.Download) that the data pages list with their checksums;
-    they are built by tidata.exports.gather_exports when not given.
+    `exported` (tidata.exports.Exported) says what the exports stage made: the downloads that the data pages list
+    with their checksums, the catalogue's files, each territory's slices.
     """
-    if files is None:
-        files = downloads.build_downloads(cat.project, site_url(cat), updated=cat.last_change or None)
+    files = exported.downloads
     summary = cat.summary
-    out = territory_outputs(cat, progress)
+    out = territory_outputs(cat, exported.slices, progress)
     reports = {page: cat.project.root / path for page, path in REPORTS.items() if (cat.project.root / path).exists()}
     for page, path in reports.items():
         out[page] = path.read_text(encoding="utf-8")
@@ -112,7 +105,6 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
                  nb_territoires=int(current.sum()), nb_communes=int(summary.loc[current, "nb_communes"].sum()))
     pages.render("trouver.md.j2", "trouver-ma-commune.md")
     titles = {r.name: r.title for r in cat.project.resources}
-    catalogue_files = catalogue.catalogue_files(cat.project, files, site_url(cat), cat.last_change)
     by_resource: dict[str, list] = {}
     for d in files:
         by_resource.setdefault(d.resource, []).append(d)
@@ -121,18 +113,17 @@ def gather_pages(cat: Catalogue, files: list | None = None, warnings: list | Non
         pages.render("dictionnaire.md.j2", f"donnees/{resource.name}.md", r=resource, lignes=len(rows), titres=titles,
                      types=FIELD_TYPES, contraintes=describe_constraints, exemples=first_values(rows),
                      fichiers=by_resource.get(resource.name, []),
-                     jsonld=catalogue.schema_org_dataset(resource, site_url(cat), files, cat.last_change))
+                     jsonld=exported.schema_org[resource.name])
     pages.render("donnees.md.j2", "donnees/index.md", ressources=cat.project.resources,
                  lignes={name: len(rows) for name, rows in cat.records.items()}, fichiers=by_resource,
                  paquet=[d for d in files if not d.resource],
-                 catalogue=[(path, len(text.encode("utf-8"))) for path, text in sorted(catalogue_files.items())],
+                 catalogue=exported.catalogue,
                  rapport_perimetres="perimetres.md" if "donnees/perimetres.md" in reports else "")
     out["assets/communes.json"] = figures.finder_index(cat)
     pages.render("qualite.md.j2", "donnees/qualite.md", parts=example_shares(cat), avertissements=warnings or [],
                  cog=COG_YEAR, rapport="referentiel.md" if "donnees/referentiel.md" in reports else "",
                  rapport_perimetres="perimetres.md" if "donnees/perimetres.md" in reports else "")
-    out["donnees/journal.md"] = releases.changelog_markdown(cat.project, releases.read_releases(cat.project))
-    pages.render("api.md.j2", "api.md", site_url=site_url(cat), territoire_exemple=cat.territory_rows[str(cat.territories["key"].iloc[0])]
+    pages.render("api.md.j2", "api.md", site_url=cat.project.site_url, territoire_exemple=cat.territory_rows[str(cat.territories["key"].iloc[0])]
                  if len(cat.territories) else None)
     return out
 
@@ -195,24 +186,6 @@ def first_values(rows: list[dict]) -> dict[str, str]:
     return examples
 
 
-def site_url(cat: Catalogue) -> str:
-    """The public address of the site: `site_url` of mkdocs.yml, the one setting that mkdocs (canonical links,
-    sitemap), the DCAT catalogue, schema.org, datapackage.json, the workbook and the API examples all read."""
-    path = cat.project.root / "mkdocs.yml"
-    return public_address(path, path.stat().st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=8)
-def public_address(mkdocs_yml: Path, mtime_ns: int) -> str:
-    """Read once per version of the file (a running preview sees an edited mkdocs.yml)."""
-    with open(mkdocs_yml, encoding="utf-8") as f:
-        url = str((yaml.load(f, Loader=SAFE_LOADER) or {}).get("site_url") or "")
-    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?", url):
-        raise ConfigError(f"mkdocs.yml, site_url : « {url} » — attendu : l'adresse publique du site, absolue et en "
-                          "caractères ASCII, par exemple https://compte.github.io/depot/ (voir le README).")
-    return url if url.endswith("/") else url + "/"
-
-
 class Renderer:
     """Renders templates into `out`, refusing two pages at one address and turning template errors into BuildError."""
 
@@ -236,20 +209,22 @@ class Renderer:
             raise BuildError(f"Gabarit templates/{template}{where} : {error.message} (page {path}).") from None
 
 
-def territory_outputs(cat: Catalogue, progress: Progress = SILENT) -> dict[str, str | bytes]:
-    """Every territory's page and downloads, from the output cache when none of the territory's inputs changed.
+def territory_outputs(cat: Catalogue, slices: dict[str, list], progress: Progress = SILENT) -> dict[str, str]:
+    """Every territory's page, from the output cache when none of the territory's inputs changed.
 
-    A territory's key holds its view (every row the page shows), the rows of its slices and what all pages
+    A territory's key holds its view (every row the page shows), the list of its slices and what all pages
     share (templates, schemas, outlines, the site's addresses and dates): after a one-row edit of projets.csv,
-    only the territory of that project is drawn and rendered again.
+    only the territory of that project is drawn and rendered again. `slices`: territory key → its downloads
+    (path, size, sha256), listed on its page.
     """
     cache = cat.project.outputs
     shared = shared_inputs(cat)
-    keys = {key: cache.key("territoire", shared, territory_inputs(cat, key)) for key in cat.territories["key"]}
+    keys = {key: cache.key("territoire", shared, territory_inputs(cat, key, slices.get(key, [])))
+            for key in cat.territories["key"]}
     outputs = {key: cache.get(cache_key) for key, cache_key in keys.items()}
     missing = [key for key, files in outputs.items() if files is None]
-    with progress.step("Pages des territoires (cartes, extraits)", total=len(missing)) as advance:
-        for key, files in territory_files_in_parallel(cat, missing, advance).items():
+    with progress.step("Pages des territoires (cartes)", total=len(missing)) as advance:
+        for key, files in territory_files_in_parallel(cat, missing, slices, advance).items():
             cache.put(keys[key], files)
             outputs[key] = files
     return {path: content for key in keys for path, content in outputs[key].items()}
@@ -261,15 +236,18 @@ def shared_inputs(cat: Catalogue) -> bytes:
 
     root = cat.project.root
     templates = [path.read_bytes() for path in sorted((root / "templates").rglob("*")) if path.is_file()]
-    outlines = [(root / path).read_bytes() for path in (figures.EPCI_OUTLINES, figures.DEPARTEMENT_OUTLINES, figures.COMMUNE_OUTLINES)]
+    outlines = [cat.tables.digest(name).encode() for name in OUTLINE_LAYERS]
     settings = text_digest([Renderer(cat, {}).common, [r.schema for r in cat.project.tables]])
     return digest(settings, *templates, *outlines).encode()
 
 
-def territory_inputs(cat: Catalogue, key: str) -> bytes:
+OUTLINE_LAYERS = ("epci_contours", "departements_contours", "communes_contours")  # what the territory maps draw
+
+
+def territory_inputs(cat: Catalogue, key: str, listed: list) -> bytes:
     from .cache import text_digest
 
-    return text_digest([territory_context(cat, key), exports.slice_rows(cat, key)])
+    return text_digest([territory_context(cat, key), listed])
 
 
 def territory_context(cat: Catalogue, key: str) -> dict:
@@ -279,32 +257,30 @@ def territory_context(cat: Catalogue, key: str) -> dict:
             "fonds_vert": fonds_vert.territory_view(cat, key, view["population"])}
 
 
-def territory_files(cat: Catalogue, keys: list[str]) -> dict[str, dict[str, str | bytes]]:
-    """territory key → the territory's page and downloads."""
-    out: dict[str, dict[str, str | bytes]] = {}
+def territory_files(cat: Catalogue, keys: list[str], slices: dict[str, list]) -> dict[str, dict[str, str]]:
+    """territory key → {path: text} of the territory's page."""
+    out: dict[str, dict[str, str]] = {}
     renderer = Renderer(cat, {})
     for key in keys:
         view = territory_context(cat, key)
-        files = exports.territory_slices(cat, key)
-        listed = [(path, len(content if isinstance(content, bytes) else content.encode("utf-8")),
-                   hashlib.sha256(content if isinstance(content, bytes) else content.encode("utf-8")).hexdigest())
-                  for path, content in sorted(files.items())]
         renderer.out = page = {}
-        renderer.render("territoire.md.j2", cat.pages[key], **view, telechargements=listed,
+        renderer.render("territoire.md.j2", cat.pages[key], **view, telechargements=slices.get(key, []),
                         carte=figures.territory_map(cat, view), situation=figures.locator(cat, key),
                         graphique=figures.envelope_chart(view))
-        out[key] = {**files, **page}
+        out[key] = page
     return out
 
 
-_FORKED: Catalogue | None = None
+_FORKED: tuple | None = None  # (model, slices) that the forked workers inherit
 
 
-def _territory_files_forked(ids: list[str]) -> dict[str, dict[str, str | bytes]]:
-    return territory_files(_FORKED, ids)
+def _territory_files_forked(ids: list[str]) -> dict[str, dict[str, str]]:
+    cat, slices = _FORKED
+    return territory_files(cat, ids, slices)
 
 
-def territory_files_in_parallel(cat: Catalogue, ids: list[str], advance=lambda done: None) -> dict[str, dict[str, str | bytes]]:
+def territory_files_in_parallel(cat: Catalogue, ids: list[str], slices: dict[str, list],
+                                advance=lambda done: None) -> dict[str, dict[str, str]]:
     """Territory pages on every core: their maps are most of the page-generation time.
 
     The catalogue's caches (records, outlines, spatial index) are filled before forking, so each worker
@@ -313,11 +289,11 @@ def territory_files_in_parallel(cat: Catalogue, ids: list[str], advance=lambda d
     global _FORKED
     workers = min(2, os.cpu_count() or 1)
     if workers < 2 or len(ids) < 20:
-        out = territory_files(cat, ids)
+        out = territory_files(cat, ids, slices)
         advance(len(ids))
         return out
     figures.warm_up(cat)
-    _FORKED = cat
+    _FORKED = (cat, slices)
     batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
     out: dict[str, dict[str, str | bytes]] = {}
     with multiprocessing.get_context("fork").Pool(workers) as pool:

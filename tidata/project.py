@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +122,13 @@ class Project:
 
         return OutputCache(self.root)
 
+    @property
+    def site_url(self) -> str:
+        """The public address of the site: `site_url` of mkdocs.yml, the one setting that mkdocs (canonical links,
+        sitemap), the DCAT catalogue, schema.org, datapackage.json, the workbook and the API examples all read."""
+        path = self.root / "mkdocs.yml"
+        return public_address(path, path.stat().st_mtime_ns)
+
     def resource(self, name: str) -> ResourceInfo:
         for r in self.resources:
             if r.name == name:
@@ -139,6 +147,17 @@ class Project:
         if path.resolve() != path:
             raise ConfigError(link_message([path.relative_to(self.root).as_posix()]))
         return path
+
+
+@functools.lru_cache(maxsize=8)
+def public_address(mkdocs_yml: Path, mtime_ns: int) -> str:
+    """Read once per version of the file (a running preview sees an edited mkdocs.yml)."""
+    with open(mkdocs_yml, encoding="utf-8") as f:
+        url = str((yaml.load(f, Loader=SAFE_LOADER) or {}).get("site_url") or "")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?", url):
+        raise ConfigError(f"mkdocs.yml, site_url : « {url} » — attendu : l'adresse publique du site, absolue et en "
+                          "caractères ASCII, par exemple https://compte.github.io/depot/ (voir le README).")
+    return url if url.endswith("/") else url + "/"
 
 
 def refuse_links(root: Path) -> None:

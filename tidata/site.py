@@ -20,9 +20,8 @@ from pathlib import Path
 
 from .check import CheckResult, publishable
 from .errors import BuildError
-from .load import read_package
 from .exports import gather_exports
-from .pages import gather_pages, site_url, write_pages
+from .pages import gather_pages, write_pages
 from .problems import plural
 from .progress import SILENT, Progress
 from .project import Project
@@ -53,11 +52,11 @@ def gather(project: Project, progress: Progress = SILENT, strict: bool = False) 
     with progress.step(CHECK):
         result = publishable(project, strict)
     with progress.step(EXPORTS):
-        model = Catalogue(project, read_package(project))
-        exported, downloads = gather_exports(model, site_url(model))
+        model = Catalogue.read(project)
+        exported = gather_exports(model)
     with progress.step(PAGES):
-        pages = gather_pages(model, downloads, result.warnings, progress)
-    files = merged(project, {"les téléchargements": exported, "les pages": pages})
+        pages = gather_pages(model, exported, result.warnings, progress)
+    files = merged(project, {"les exports": exported.files, "les pages": pages})
     return Outputs(result, files, model.last_change)
 
 

@@ -11,10 +11,12 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
+import shapely
 
 from . import urls
-from .load import numbers
+from .load import PackageTables, numbers, read_outlines
 from .project import EXAMPLE_SOURCE, Project
 
 CURRENT_PHASE = "2023-2027"
@@ -33,15 +35,20 @@ def territory_key(row: dict, phase: str = "phase", id_ti: str = "id_ti") -> str:
 
 @dataclass
 class Catalogue:
-    """The package's tables with the look-ups every page needs."""
+    """The package's tables with the look-ups every page and download needs, each computed once per build."""
 
     project: Project
-    tables: dict[str, pd.DataFrame]
+    tables: PackageTables
     last_change: str = field(default="")
 
     def __post_init__(self):
         if not self.last_change:
             self.last_change = data_last_change(self.project)
+
+    @classmethod
+    def read(cls, project: Project, last_change: str = "") -> Catalogue:
+        """The model of a checked package: its tables are read on first use, once."""
+        return cls(project, PackageTables(project), last_change)
 
     @cached_property
     def phases(self) -> list[str]:
@@ -187,6 +194,40 @@ class Catalogue:
             row.get("source") == EXAMPLE_SOURCE for rows in self.records.values() for row in rows
         )
 
+    def typed(self, name: str):
+        """A table typed from its schema (Arrow), from the same read as its text."""
+        return self.tables.typed(name)
+
+    def outlines(self, resource: str, key: str, label: str) -> dict:
+        """An outline layer of the package (a GeoJSON resource), key → geometry."""
+        return read_outlines(self.project.path(self.project.resource(resource)), key, label)
+
+    @property
+    def commune_outlines(self) -> dict:
+        return self.outlines("communes_contours", "insee_com", "lib_com")
+
+    @property
+    def epci_outlines(self) -> dict:
+        return self.outlines("epci_contours", "siren_epci", "lib_epci")
+
+    @property
+    def departement_outlines(self) -> dict:
+        return self.outlines("departements_contours", "code_dep", "lib_dep")
+
+    @cached_property
+    def territory_outlines(self) -> dict:
+        """territory key → outline of the territory: the union of its communes' outlines, so that maps, downloads
+        and data agree (a commune that joined without the rest of its EPCI is drawn alone)."""
+        members = {key: [c["insee_com"] for c in communes] for key, communes in self.perimeter_records.items()}
+        return unions(members, self.commune_outlines)
+
+    @cached_property
+    def epci_index(self) -> tuple[list[str], shapely.STRtree]:
+        """A spatial index of the EPCI outlines, to find a territory's neighbours quickly."""
+        geometries = self.epci_outlines
+        sirens = sorted(geometries)
+        return sirens, shapely.STRtree([geometries[s] for s in sirens])
+
     def rows_of(self, resource: str, key: str) -> list[dict]:
         return self.by_territory[resource].get(key, [])
 
@@ -200,6 +241,19 @@ def rows_of_table(table: pd.DataFrame) -> list[dict]:
     names = list(table.columns)
     columns = [table[name].tolist() for name in names]
     return [dict(zip(names, values)) for values in zip(*columns)]
+
+
+def unions(groups: dict[str, list[str]], geometries: dict) -> dict:
+    """group → the union of its members' geometries (members without one are skipped, empty groups left out).
+
+    The members tile the ground without gap or overlap (communes, EPCI), so coverage_union_all, which only drops
+    the shared edges, merges them exactly and far faster than a general union."""
+    merged = {}
+    for group, members in groups.items():
+        parts = [geometries[m] for m in sorted(set(members)) if m in geometries]
+        if parts:
+            merged[group] = shapely.coverage_union_all(np.array(parts, dtype=object))
+    return merged
 
 
 def data_last_change(project: Project) -> str:
