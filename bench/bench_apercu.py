@@ -23,20 +23,12 @@ sys.path.insert(0, str(ROOT))
 
 from tidata.preview import Preview  # noqa: E402
 from tidata.progress import QUIET, Progress  # noqa: E402
-from tidata.project import Project  # noqa: E402
+from tidata.project import Project, copy_sources  # noqa: E402
 from tidata.site import build_site  # noqa: E402
 from cibles import Targets  # noqa: E402
 
-COPIED = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
-
-
 def copy_project(folder: Path) -> Path:
-    root = folder / "projet"
-    root.mkdir()
-    for name in COPIED:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    return root
+    return copy_sources(ROOT, folder / "projet")
 
 
 def edit_one_territory(root: Path, title: str) -> None:

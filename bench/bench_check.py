@@ -9,7 +9,6 @@ The 10× package multiplies projects and envelopes by ten; territories and perim
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tidata.check import check_package  # noqa: E402
-from tidata.project import Project  # noqa: E402
+from tidata.project import Project, copy_sources  # noqa: E402
 from cibles import Targets  # noqa: E402
 
 REPEAT = 3
@@ -44,9 +43,7 @@ def read_all_csv(project: Project) -> None:
 
 
 def ten_times_package(folder: Path) -> Project:
-    for name in ("datapackage.yaml", "schemas"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
+    copy_sources(ROOT, folder, ("datapackage.yaml", "schemas"))
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "generer_exemples.py"), "--echelle", "10", "--sortie", str(folder / "datasets")],
         check=True, capture_output=True,

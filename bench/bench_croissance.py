@@ -28,8 +28,10 @@ from pathlib import Path
 
 from cibles import Targets
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tidata.project import SOURCES, copy_sources  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
 SCALE = 10
 REPEAT = 3
 MAX_RATIO = 12  # 10× data in at most 12× the time: linear growth
@@ -47,10 +49,7 @@ print(json.dumps({"rc": done.returncode, "seconds": seconds, "maxrss_kb": peak, 
 
 
 def make_copy(folder: Path, scale: int) -> Path:
-    folder.mkdir(parents=True)
-    for name in COPIED:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
+    copy_sources(ROOT, folder, tuple(name for name in SOURCES if name != "datasets"))
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "generer_exemples.py"), "--echelle", str(scale), "--sortie", str(folder / "datasets")],
         check=True, capture_output=True,

@@ -10,20 +10,17 @@ from pathlib import Path
 import pytest
 
 import build
+from tidata.project import SOURCES, copy_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "petit"
-PROJECT_FILES = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides"]
 
 
 def copy_project(root: Path, datasets: Path = FIXTURE / "datasets") -> Path:
     """A copy of the project at `root` with the given datasets/ (the small package by default) and the repository's
     COG extracts. Resources that hold generated example rows (source « exemple ») are declared so in the copy's
     datapackage.yaml, as check requires."""
-    root.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    copy_sources(ROOT, root, tuple(name for name in SOURCES if name != "datasets"))
     shutil.copytree(datasets, root / "datasets")
     if not (root / "datasets" / "sources").exists():  # the COG extracts that import reads (tidata/cog.py)
         shutil.copytree(ROOT / "datasets" / "sources" / "cog", root / "datasets" / "sources" / "cog")
@@ -134,3 +131,11 @@ def tree_digest(folder: Path) -> str:
         if path.is_file():
             digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def assert_refused(result, *fragments) -> None:
+    """A refusal as a maintainer sees it: exit code 1, no traceback, and each fragment in the French report."""
+    assert result.code == 1, result.text
+    assert "Traceback" not in result.text
+    for fragment in fragments:
+        assert fragment in result.err, result.err

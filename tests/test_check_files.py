@@ -9,20 +9,13 @@ import sys
 
 import pytest
 
-from conftest import ROOT, add_row, read_rows, set_cell, write_rows
+from conftest import ROOT, add_row, assert_refused, read_rows, set_cell, write_rows
 
 PROJECTS = "datasets/projets.csv"
 
 
 def projects_path(root):
     return root / PROJECTS
-
-
-def assert_refused(result, *fragments):
-    assert result.code == 1, result.text
-    assert "Traceback" not in result.text
-    for fragment in fragments:
-        assert fragment in result.err, result.err
 
 
 def test_utf8_with_bom_and_crlf_is_accepted(petit, run):

@@ -70,6 +70,14 @@ def test_commune_name_differing_from_the_referential_is_refused(petit, run):
     assert "datasets/referentiel/communes.csv nomme" in result.err
 
 
+def test_commune_filed_under_another_departement_than_its_insee_code_is_refused(petit, run):
+    # found by the property tests: check accepted it, then the commune finder stopped the build
+    set_cell(petit, "referentiel/communes.csv", 2, "code_dep", "03")
+    result = run(petit, "check")
+    assert result.code == 1
+    assert "datasets/referentiel/communes.csv, ligne 2, colonne code_dep : « 03 » — écrivez 01 : le code INSEE 01370 est celui d'une commune de ce département" in result.err
+
+
 def test_territory_name_is_the_one_of_the_same_phase(petit, run):
     # ti-2708 is Ouest Saône-et-Loire in 2019-2022 and Nord Franche-Comté in 2023-2027
     line, _ = perimeter_line(petit, "2023-2027", "ti-2708")

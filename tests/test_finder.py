@@ -17,6 +17,7 @@ import pytest
 from e2e.outils import missing
 from tidata import finder, urls
 from tidata.errors import BuildError
+from tidata.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "petit" / "datasets"
@@ -47,6 +48,7 @@ def page_urls(t: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
         "region_urls": {code: urls.page_url(urls.region_page(code, name)) for code, name in zip(regions.code_reg, regions.lib_reg)},
         "departement_urls": {code: urls.page_url(urls.departement_page(code, name))
                              for code, name in zip(departements.code_dep, departements.lib_dep)},
+        "phases": Project(ROOT).phases,
     }
 
 

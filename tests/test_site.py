@@ -342,7 +342,7 @@ def test_every_page_footer_gives_the_citation_licence_ouverte_asks_for(built):
     for name in ("index.html", "donnees/index.html", "a-propos/index.html"):
         page = (built / "site" / name).read_text(encoding="utf-8")
         assert "Citer : « Territoires d&#39;industrie — données ouvertes" in page or "Citer : « Territoires d'industrie — données ouvertes" in page, name
-        assert "Licence Ouverte 2.0 »" in page
+        assert "Licence Ouverte / Open Licence version 2.0 »" in page
         assert "Contours des cartes : IGN – ADMIN EXPRESS COG CARTO 2025, Licence Ouverte 2.0 ; traitement COGiter (MTES, licence MIT)." in page
 
 

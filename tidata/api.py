@@ -95,8 +95,8 @@ def communes_by_departement(cat: Catalogue) -> dict[str, list[dict]]:
             "lib_com": commune["lib_com"],
             "codes_postaux": commune["codes_postaux"].split(),
             "siren_epci": commune["siren_epci"] or None,
-            "id_ti": territory_of.get((commune["insee_com"], views.CURRENT_PHASE)),
-            "id_ti_2019_2022": territory_of.get((commune["insee_com"], views.PREVIOUS_PHASE)),
+            "id_ti": territory_of.get((commune["insee_com"], cat.latest_phase)),
+            f"id_ti_{cat.previous_phase.replace('-', '_')}": territory_of.get((commune["insee_com"], cat.previous_phase)),
         })
     return grouped
 

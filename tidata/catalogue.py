@@ -57,7 +57,6 @@ FORMAT_TEXTS = {
 }
 THEME_LABELS = {"REGI": "Régions et villes", "ECON": "Économie et finances"}
 PROGRAMME_PERIOD = ("2018-11-22", "2027-12-31")
-REFERENTIAL_PERIOD = ("2026-01-01", "2026-12-31")
 REFERENTIAL_FOLDER = "datasets/referentiel/"
 
 
@@ -74,7 +73,7 @@ def catalogue_graph(project: Project, downloads: list, site_url: str, modified: 
     for download in downloads:
         by_resource.setdefault(download.resource, []).append(download)
     issued = issued or {}
-    described = [(DatasetText.of_resource(descriptor, r), by_resource.pop(r.name), issued.get(r.path, ""))
+    described = [(DatasetText.of_resource(descriptor, r, project.cog_year), by_resource.pop(r.name), issued.get(r.path, ""))
                  for r in project.resources if r.name in by_resource]
     package_files = [d for files in by_resource.values() for d in files]  # the workbook, the zip, datapackage.json
     if package_files:
@@ -130,14 +129,17 @@ class DatasetText:
     landing: str  # under the site's address
     referential: bool  # the geographic referential: updated yearly, not about the programme's economy
     keywords: list[str]
+    period: tuple[str, str] = PROGRAMME_PERIOD  # the referential's: the year of its geographic code
 
     @classmethod
-    def of_resource(cls, descriptor: dict, resource) -> DatasetText:
+    def of_resource(cls, descriptor: dict, resource, cog: int) -> DatasetText:
         package = descriptor.get("name", "paquet")
         example = " Contient des données d'exemple générées, non officielles." if resource.is_example else ""
+        referential = resource.path.startswith(REFERENTIAL_FOLDER)
         return cls(resource.name, f"{package}/{resource.name}", resource.title, resource.description + example,
                    f"donnees/{resource.name}/" if resource.is_table else "donnees/",
-                   resource.path.startswith(REFERENTIAL_FOLDER), descriptor.get("keywords", []) + [resource.title.lower()])
+                   referential, descriptor.get("keywords", []) + [resource.title.lower()],
+                   (f"{cog}-01-01", f"{cog}-12-31") if referential else PROGRAMME_PERIOD)
 
     @classmethod
     def of_package(cls, descriptor: dict) -> DatasetText:
@@ -165,7 +167,7 @@ def add_dataset(graph: Graph, site_url: str, agents: tuple, text: DatasetText, m
     graph.add((dataset, DCAT.landingPage, typed(graph, URIRef(site_url + text.landing), FOAF.Document)))
     frequency = FREQUENCY.ANNUAL if text.referential else FREQUENCY.IRREG
     graph.add((dataset, DCTERMS.accrualPeriodicity, typed(graph, frequency, DCTERMS.Frequency)))
-    start, end = REFERENTIAL_PERIOD if text.referential else PROGRAMME_PERIOD
+    start, end = text.period
     period = BNode(f"periode-{text.name}")  # named, not random: two builds give the same text
     graph.add((dataset, DCTERMS.temporal, typed(graph, period, DCTERMS.PeriodOfTime)))
     graph.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))

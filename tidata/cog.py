@@ -29,6 +29,11 @@ MERGED, RESTORED = "fusion", "rétablissement"
 COMMUNE = "COM"  # nature of a grouping that is a single commune (its SIREN is the commune's)
 
 
+def department_of(insee: str) -> str:
+    """The département code starts the INSEE code: 01…95, 2A, 2B, and three characters overseas (971…)."""
+    return insee[:3] if insee[:2] in ("97", "98") else insee[:2]
+
+
 def read_csv_rows(path: Path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))

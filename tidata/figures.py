@@ -10,7 +10,7 @@ import shapely
 
 from . import charts, finder, maps, urls
 from .load import numbers
-from .views import CURRENT_PHASE, Catalogue, keyed, pivot_amounts, unions
+from .views import Catalogue, keyed, pivot_amounts, unions
 
 def departement_shapes(cat: Catalogue) -> list[maps.Shape]:
     names = cat.departements["lib_dep"]
@@ -29,12 +29,12 @@ def warm_up(cat: Catalogue) -> None:
 
 def home_map(cat: Catalogue, page: str = "index.md") -> str:
     outlines = cat.territory_outlines
-    current = cat.territories[cat.territories["phase"] == CURRENT_PHASE]
+    current = cat.territories[cat.territories["phase"] == cat.latest_phase]
     shapes = [
         maps.Shape(row.id_ti, outlines[row.key], row.lib_ti, href=urls.link(cat.pages[row.key], page), css_class="carte-territoire")
         for row in current.itertuples() if row.key in outlines
     ]
-    return maps.france_map(shapes, departement_shapes(cat), title=f"Carte des {len(shapes)} Territoires d'industrie {CURRENT_PHASE}")
+    return maps.france_map(shapes, departement_shapes(cat), title=f"Carte des {len(shapes)} Territoires d'industrie {cat.latest_phase}")
 
 
 def territory_map(cat: Catalogue, view: dict) -> str:
@@ -115,7 +115,9 @@ def funding_view(cat: Catalogue) -> dict:
     share_rows = shares.drop(columns="key").to_dict("records")
     regions = shares["key"].map(cat.territories.set_index("key")["codes_reg"]).str.split().str[0]
     by_region = shares.assign(code_reg=regions).groupby("code_reg")["montant"].sum()
+    statuses = cat.project.resource("enveloppes").allowed("statut")
     return {
+        "statuts": statuses,
         "nationales": national.sort_values(["annee", "dispositif"]).to_dict("records"),
         "par_annee_dispositif": pivot_amounts(share_rows, "annee", "dispositif"),
         "par_annee_statut": pivot_amounts(share_rows, "annee", "statut"),
@@ -125,7 +127,7 @@ def funding_view(cat: Catalogue) -> dict:
         "graphique": charts.bar_chart(
             sorted(shares["annee"].unique()),
             {status: [float(shares[(shares["annee"] == y) & (shares["statut"] == status)]["montant"].sum())
-                      for y in sorted(shares["annee"].unique())] for status in ("prévu", "engagé", "versé")},
+                      for y in sorted(shares["annee"].unique())] for status in statuses},
             title="Parts territoriales des enveloppes par année et par statut",
         ),
     }
@@ -147,4 +149,4 @@ def finder_index(cat: Catalogue) -> str:
     cache = cat.project.outputs
     key = cache.key("communes", text_digest(pages), *(cat.tables.digest(name) for name in FINDER_TABLES))
     tables = [cat.tables[name] for name in FINDER_TABLES]
-    return cache.get_or_make(key, lambda: finder.index_json(finder.build_index(*tables, **pages)))
+    return cache.get_or_make(key, lambda: finder.index_json(finder.build_index(*tables, **pages, phases=cat.phases)))

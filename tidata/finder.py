@@ -47,10 +47,9 @@ import unicodedata
 
 import pandas as pd
 
+from .cog import department_of
 from .errors import BuildError
 
-CURRENT_PHASE = "2023-2027"
-PREVIOUS_PHASE = "2019-2022"
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 CODE = re.compile(r"\d{1,5}|2[ab]\d{0,3}")
 NAME_AND_CODE = re.compile(r"(.*[a-z].*) (\d{2,5}|2[ab]\d{0,3})")
@@ -91,19 +90,17 @@ def expand(folded: str) -> str:
     return " ".join(ABBREVIATIONS.get(word, word) for word in folded.split(" "))
 
 
-def department_of(insee: str) -> str:
-    """The département code starts the INSEE code: 01…95, 2A, 2B, and three characters overseas (971…)."""
-    return insee[:3] if insee[:2] in ("97", "98") else insee[:2]
-
-
 def build_index(communes: pd.DataFrame, perimeter: pd.DataFrame, territories: pd.DataFrame,
                 departements: pd.DataFrame, regions: pd.DataFrame, epci: pd.DataFrame, *,
-                territory_urls: dict[str, str], region_urls: dict[str, str], departement_urls: dict[str, str]) -> dict:
+                territory_urls: dict[str, str], region_urls: dict[str, str], departement_urls: dict[str, str],
+                phases: list[str]) -> dict:
     """The finder's index (layout in the module docstring). Columns are read as text, as in the CSV files;
-    `territory_urls` maps a territory key (« 2023-2027/ti-0101 ») to its page, the two others a code to its page."""
-    table = _territory_table(territories, territory_urls)
+    `territory_urls` maps a territory key (« 2023-2027/ti-0101 ») to its page, the two others a code to its page;
+    `phases` are the programme's phases in order (the schema's), the last one current."""
+    latest, before = phases[-1], phases[-2]
+    table = _territory_table(territories, territory_urls, [latest, before])
     position = {f"{row[2]}/{row[0]}": i for i, row in enumerate(table)}
-    membership = _membership(perimeter, position)
+    membership = _membership(perimeter, position, latest)
     records = []
     for row in communes.itertuples(index=False):
         if department_of(row.insee_com) != row.code_dep:
@@ -115,11 +112,11 @@ def build_index(communes: pd.DataFrame, perimeter: pd.DataFrame, territories: pd
     records.sort(key=lambda record: record[0])
     return {
         "version": 2,
-        "phases": [CURRENT_PHASE, PREVIOUS_PHASE],
+        "phases": [latest, before],
         "regions": _named_pages(regions.code_reg, regions.lib_reg, region_urls, "région"),
         "departements": _named_pages(departements.code_dep, departements.lib_dep, departement_urls, "département"),
         "territories": table,
-        "epci": _epci_table(epci, communes, perimeter, position, table),
+        "epci": _epci_table(epci, communes, perimeter, position, table, latest),
         "communes": [record for _, record in records],
     }
 
@@ -131,9 +128,9 @@ def _named_pages(codes: pd.Series, names: pd.Series, page_urls: dict[str, str], 
     return {code: [name, page_urls[code]] for code, name in sorted(zip(codes, names))}
 
 
-def _territory_table(territories: pd.DataFrame, territory_urls: dict[str, str]) -> list[list[str]]:
+def _territory_table(territories: pd.DataFrame, territory_urls: dict[str, str], phases: list[str]) -> list[list[str]]:
     """One row per territory of the two phases; every territory needs a page to link to."""
-    rows = territories[territories.phase.isin([CURRENT_PHASE, PREVIOUS_PHASE])].sort_values(["phase", "id_ti"])
+    rows = territories[territories.phase.isin(phases)].sort_values(["phase", "id_ti"])
     keys = rows.phase + "/" + rows.id_ti
     missing = sorted(set(keys) - set(territory_urls))
     if missing:
@@ -142,7 +139,7 @@ def _territory_table(territories: pd.DataFrame, territory_urls: dict[str, str]) 
             for r, key in zip(rows.itertuples(index=False), keys)]
 
 
-def _membership(perimeter: pd.DataFrame, position: dict[str, int]) -> dict:
+def _membership(perimeter: pd.DataFrame, position: dict[str, int], current: str) -> dict:
     """insee → (index of its current territory or -1, index of its 2019-2022 territory or -1)."""
     membership: dict[str, list[int]] = {}
     for insee, id_ti, phase in zip(perimeter.insee_com, perimeter.id_ti, perimeter.phase):
@@ -150,7 +147,7 @@ def _membership(perimeter: pd.DataFrame, position: dict[str, int]) -> dict:
         if key not in position:
             continue
         slots = membership.setdefault(insee, [-1, -1])
-        slot = 0 if phase == CURRENT_PHASE else 1
+        slot = 0 if phase == current else 1
         if slots[slot] not in (-1, position[key]):
             raise BuildError(f"Commune {insee} : dans deux Territoires d'industrie de la phase {phase}.")
         slots[slot] = position[key]
@@ -158,7 +155,7 @@ def _membership(perimeter: pd.DataFrame, position: dict[str, int]) -> dict:
 
 
 def _epci_table(epci: pd.DataFrame, communes: pd.DataFrame, perimeter: pd.DataFrame, position: dict[str, int],
-                table: list[list[str]]) -> list[list]:
+                table: list[list[str]], current: str) -> list[list]:
     """One row per EPCI with the territories that have some of its communes (current phase first, then the
     territory with the most of them)."""
     epci_of = dict(zip(communes.insee_com, communes.siren_epci))
@@ -171,7 +168,7 @@ def _epci_table(epci: pd.DataFrame, communes: pd.DataFrame, perimeter: pd.DataFr
     rows = []
     for row in epci.itertuples(index=False):
         found = counts.get(row.siren_epci, {})
-        order = sorted(found, key=lambda i: (table[i][2] != CURRENT_PHASE, -found[i], i))
+        order = sorted(found, key=lambda i: (table[i][2] != current, -found[i], i))
         key = (-int(row.population or 0), fold(row.lib_epci), row.siren_epci)
         rows.append((key, [row.siren_epci, row.lib_epci, row.code_dep_siege, order]))
     return [record for _, record in sorted(rows, key=lambda record: record[0])]
@@ -282,20 +279,20 @@ def places(index: dict, query: str, limit: int = PLACES) -> list[dict]:
     candidates = []
     for kind, rows in _named_rows(index):
         for rank, i in _name_ranks(rows, folded):
-            candidates.append((rank > 0, _order(kind, rows[i]), rank, i, kind))
+            candidates.append((rank > 0, _order(index, kind, rows[i]), rank, i, kind))
     refined = NAME_AND_CODE.fullmatch(folded)
     if refined:  # « beaumont 63 »: the communes of that name there, as if their name were exact
         communes = index["communes"]
         for rank, i in _name_ranks(communes, refined.group(1)):
             if _has_code(communes[i], refined.group(2)):
-                candidates.append((False, _order("commune", communes[i]), rank, i, "commune"))
+                candidates.append((False, _order(index, "commune", communes[i]), rank, i, "commune"))
     return [_place(index, kind, i) for *_, i, kind in sorted(candidates)[:limit]]
 
 
-def _order(kind: str, row: list) -> int:
+def _order(index: dict, kind: str, row: list) -> int:
     """Territories first, those of the current phase before the others; then régions, départements, EPCI, communes."""
     if kind == "territoire":
-        return 0 if row[2] == CURRENT_PHASE else 1
+        return 0 if row[2] == index["phases"][0] else 1
     return KINDS.index(kind) + 1
 
 

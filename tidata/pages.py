@@ -21,9 +21,7 @@ import jinja2
 from . import escape, figures, fonds_vert, formats, transitions, urls, views
 from .errors import BuildError
 from .progress import SILENT, Progress
-from .views import CURRENT_PHASE, Catalogue
-
-PHASES = [CURRENT_PHASE, views.PREVIOUS_PHASE]
+from .views import Catalogue
 
 
 @functools.cache
@@ -58,6 +56,11 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
+def newest_first(cat: Catalogue) -> list[str]:
+    """The phases as the pages list them: the current one first."""
+    return list(reversed(cat.phases))
+
+
 def relative_link(target: str, current: str) -> str:
     """A link from page `current` to `target`, both paths under docs/ (mkdocs checks and rewrites .md links)."""
     return posixpath.relpath(target, posixpath.dirname(current) or ".")
@@ -78,7 +81,7 @@ def gather_pages(cat: Catalogue, exported, warnings: list | None = None, progres
     pages = Renderer(cat, out)
     territories = views.rows_of_table(summary)
     pages.render("territoires.md.j2", "territoires/index.md", territoires=territories, regions=sorted(cat.regions.items()))
-    for phase in PHASES:
+    for phase in newest_first(cat):
         pages.render("territoires_phase.md.j2", f"territoires/{phase}/index.md", phase=phase,
                      territoires=[t for t in territories if t["phase"] == phase])
     in_region = {code: [t for t in territories if code in t["codes_reg"].split()] for code in cat.regions}
@@ -90,9 +93,9 @@ def gather_pages(cat: Catalogue, exported, warnings: list | None = None, progres
         rows = [t for t in territories if row["code_dep"] in t["codes_dep"].split()]
         pages.render("departement.md.j2", cat.departement_pages[row["code_dep"]], code=row["code_dep"], nom=row["lib_dep"],
                      region=(row["code_reg"], cat.regions.get(row["code_reg"], "")), territoires=rows)
-    current = summary["phase"] == CURRENT_PHASE
+    current = summary["phase"] == cat.latest_phase
     pages.render("regions.md.j2", "regions/index.md", regions=[
-        (code, name, sum(1 for t in in_region[code] if t["phase"] == CURRENT_PHASE)) for code, name in sorted(cat.regions.items())
+        (code, name, sum(1 for t in in_region[code] if t["phase"] == cat.latest_phase)) for code, name in sorted(cat.regions.items())
     ])
     pages.render("sites.md.j2", "sites-cles-en-main.md", sites=sorted(cat.records["sites_cles_en_main"], key=lambda s: (s["lib_com"], s["id_site"])),
                  carte=figures.sites_map(cat))
@@ -121,14 +124,13 @@ def gather_pages(cat: Catalogue, exported, warnings: list | None = None, progres
                  rapport_perimetres="perimetres.md" if "donnees/perimetres.md" in reports else "")
     out["assets/communes.json"] = figures.finder_index(cat)
     pages.render("qualite.md.j2", "donnees/qualite.md", parts=example_shares(cat), avertissements=warnings or [],
-                 cog=COG_YEAR, rapport="referentiel.md" if "donnees/referentiel.md" in reports else "",
+                 rapport="referentiel.md" if "donnees/referentiel.md" in reports else "",
                  rapport_perimetres="perimetres.md" if "donnees/perimetres.md" in reports else "")
     pages.render("api.md.j2", "api.md", site_url=cat.project.site_url, territoire_exemple=cat.territory_rows[str(cat.territories["key"].iloc[0])]
                  if len(cat.territories) else None)
     return out
 
 
-COG_YEAR = 2026  # the referential's year: datasets/referentiel/RAPPORT.md
 REPORTS = {  # page under docs/ → the report the data scripts write
     "donnees/referentiel.md": "datasets/referentiel/RAPPORT.md",
     "donnees/perimetres.md": "datasets/RAPPORT_PERIMETRES.md",
@@ -192,7 +194,7 @@ class Renderer:
     def __init__(self, cat: Catalogue, out: dict[str, str]):
         self.env = environment(cat.project.root / "templates")
         self.out = out
-        self.common = {"exemple": cat.has_examples, "phases": PHASES, "pages": cat.pages, "maj": cat.last_change, "natures": views.GROUPING_NATURES,
+        self.common = {"exemple": cat.has_examples, "phases": newest_first(cat), "cog": cat.project.cog_year, "pages": cat.pages, "maj": cat.last_change, "natures": views.GROUPING_NATURES,
                        "noms_territoires": {key: row["lib_ti"] for key, row in cat.territory_rows.items()},
                        "noms_communes": cat.commune_names, "natures_changement": transitions.KIND_SENTENCES,
                        "fonds_vert_source": fonds_vert.source_of(cat),

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from .errors import DataError, TIError, UsageError
 from .project import Project
-from .site import gather
+from .site import gather, mkdocs_config
 
 WATCHED = ["datasets", "schemas", "templates", "docs", "overrides", "datapackage.yaml", "mkdocs.yml"]
 
@@ -140,10 +140,11 @@ class Preview:
 
     def mkdocs(self, dirty: bool) -> None:
         from mkdocs.commands.build import build
-        from mkdocs.config import load_config
 
-        config = load_config(config_file=str(self.project.root / "mkdocs.yml"), docs_dir=str(self.docs),
-                             site_dir=str(self.site), strict=False, site_url=f"http://{self.address}/")
+        from .views import data_last_change
+
+        config = mkdocs_config(self.project, self.docs, self.site, data_last_change(self.project), strict=False,
+                               site_url=f"http://{self.address}/")
         if not dirty:
             self.theme_env = config.theme.get_env()
         config.theme.get_env = lambda: self.theme_env  # the theme's templates, compiled once per theme version

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,10 @@ class ResourceInfo:
     @property
     def field_names(self) -> list[str]:
         return [f["name"] for f in self.fields]
+
+    def allowed(self, name: str) -> list:
+        """The values a column allows, in the schema's order (its enum constraint)."""
+        return list(self.field(name)["constraints"]["enum"])
 
     def field(self, name: str) -> dict:
         for f in self.fields:
@@ -122,6 +127,22 @@ class Project:
 
         return OutputCache(self.root)
 
+    @functools.cached_property
+    def phases(self) -> list[str]:
+        """The programme's phases in order, the last one current: the values the schema of territoires.csv allows
+        in its column phase (the one place where they are written)."""
+        return self.resource("territoires").allowed("phase")
+
+    @property
+    def cog_year(self) -> int:
+        """The year of the official geographic code (COG) that every commune and EPCI code of the package follows:
+        `millesime_cog` of datapackage.yaml."""
+        year = self.descriptor.get("millesime_cog")
+        if not isinstance(year, int) or isinstance(year, bool):
+            raise ConfigError(f"{DATAPACKAGE} : millesime_cog vaut « {year} » — attendu : l'année du code officiel "
+                              "géographique que suivent les codes des communes et des EPCI, écrite en chiffres.")
+        return year
+
     @property
     def site_url(self) -> str:
         """The public address of the site: `site_url` of mkdocs.yml, the one setting that mkdocs (canonical links,
@@ -158,6 +179,16 @@ def public_address(mkdocs_yml: Path, mtime_ns: int) -> str:
         raise ConfigError(f"mkdocs.yml, site_url : « {url} » — attendu : l'adresse publique du site, absolue et en "
                           "caractères ASCII, par exemple https://compte.github.io/depot/ (voir le README).")
     return url if url.endswith("/") else url + "/"
+
+
+def copy_sources(root: Path, target: Path, names: tuple[str, ...] = SOURCES) -> Path:
+    """Copy a project's sources (all of SOURCES by default, or `names`) into the folder `target`, created if needed:
+    the one copy the tests, benchmarks and the build comparison make of a project. Returns `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        source = root / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
+    return target
 
 
 def refuse_links(root: Path) -> None:

@@ -11,15 +11,14 @@ import re
 
 import pandas as pd
 
+from .cog import department_of
 from .load import dates, numbers
 from .perimeters import evolution_rows, filiation_rows
 from .problems import Problem
 from .project import DATAPACKAGE, EXAMPLE_SOURCE, Project
 
-PHASES = ["2019-2022", "2023-2027"]  # in order
 PLACED_BY_COMMUNE = "territoire_par_commune"  # datapackage.yaml: rows whose territory is the one holding their commune
 PUBLISHED_TOTALS = "totaux_publies"  # datapackage.yaml: rows and amount per year, as the publisher announced them
-PREVIOUS_PHASE, CURRENT_PHASE = PHASES
 FORMULA_START = ("=", "+", "-", "@")
 HTML_TAG = re.compile(r"</?[a-zA-Z!][^<>]*>")
 
@@ -138,6 +137,19 @@ def territory_has_communes(ctx: Context) -> list[Problem]:
     ]
 
 
+def commune_in_its_departement(ctx: Context) -> list[Problem]:
+    """A commune's département is the one its INSEE code starts with (01…95, 2A, 2B, three characters overseas):
+    the commune finder and the département pages rely on it."""
+    communes = ctx.tables["communes"]
+    expected = communes["insee_com"].map(department_of)
+    wrong = (communes["code_dep"] != expected) & (communes["insee_com"] != "")
+    return [
+        ctx.problem("Département d'une commune", "communes", line, "code_dep", commune["code_dep"],
+                    f"écrivez {expected[line]} : le code INSEE {commune['insee_com']} est celui d'une commune de ce département.")
+        for line, commune in communes[wrong].iterrows()
+    ]
+
+
 def territory_geography_agrees(ctx: Context) -> list[Problem]:
     """codes_dep and codes_reg list exactly the départements and régions of the perimeter's communes."""
     perimeter = ctx.tables["territoires_communes"]
@@ -165,7 +177,7 @@ def filiations_agree(ctx: Context) -> list[Problem]:
     """territoires_filiations holds exactly the pairs of consecutive-phase territories that share communes, with the
     counts and shares the perimeters give (it is computed, so any difference means it is out of date)."""
     filiations = ctx.tables["territoires_filiations"]
-    expected = expected_filiations(ctx.tables["territoires_communes"])
+    expected = expected_filiations(ctx.tables["territoires_communes"], ctx.project.phases)
     found = filiations.assign(pair=territory_key(filiations) + ">" + territory_key(filiations, "phase_precedente", "id_ti_precedent"))
     problems = []
     redo = "recalculez-la avec python scripts/deriver_perimetres.py ou python build.py import."
@@ -187,9 +199,9 @@ def filiations_agree(ctx: Context) -> list[Problem]:
     return problems
 
 
-def expected_filiations(perimeter: pd.DataFrame) -> dict[str, dict[str, str]]:
+def expected_filiations(perimeter: pd.DataFrame, phases: list[str]) -> dict[str, dict[str, str]]:
     """« current key>previous key » → {communes_en_commun, part_territoire, part_precedent} as text."""
-    rows = filiation_rows(row_dicts(perimeter, ["insee_com", "phase", "id_ti"]), PHASES)
+    rows = filiation_rows(row_dicts(perimeter, ["insee_com", "phase", "id_ti"]), phases)
     return {f"{r['phase']}/{r['id_ti']}>{r['phase_precedente']}/{r['id_ti_precedent']}":
             {k: r[k] for k in ("communes_en_commun", "part_territoire", "part_precedent")} for r in rows}
 
@@ -243,7 +255,8 @@ def territory_holds_commune(ctx: Context) -> list[Problem]:
     """In a resource placed by its commune (« territoire_par_commune: true » in datapackage.yaml: turnkey sites,
     Fonds vert grants), a row's territory is the current-phase territory whose perimeter holds its commune."""
     perimeter = ctx.tables["territoires_communes"]
-    current = perimeter[perimeter["phase"] == CURRENT_PHASE]
+    latest = ctx.project.phases[-1]
+    current = perimeter[perimeter["phase"] == latest]
     holder = dict(zip(current["insee_com"], current["id_ti"]))
     problems = []
     for resource in ctx.project.tables:
@@ -251,14 +264,14 @@ def territory_holds_commune(ctx: Context) -> list[Problem]:
         if not resource.descriptor.get(PLACED_BY_COMMUNE) or table is None:
             continue
         actual = pd.Series([holder.get(code, "") for code in table["insee_com"]], index=table.index, dtype=object)
-        phase = actual.where(actual == "", CURRENT_PHASE)
+        phase = actual.where(actual == "", latest)
         for line in table.index[(table["id_ti"] != actual) | (table["phase"] != phase)]:
             row, found = table.loc[line], actual[line]
-            given = row["id_ti"] if row["phase"] in ("", CURRENT_PHASE) else f"{row['id_ti']} ({row['phase']})"
+            given = row["id_ti"] if row["phase"] in ("", latest) else f"{row['id_ti']} ({row['phase']})"
             if found:
-                expected = f"écrivez {found} dans id_ti et {CURRENT_PHASE} dans phase : ce territoire contient sa commune {row['insee_com']}."
+                expected = f"écrivez {found} dans id_ti et {latest} dans phase : ce territoire contient sa commune {row['insee_com']}."
             else:
-                expected = f"videz id_ti et phase : sa commune « {row['insee_com']} » n'est dans aucun territoire de la phase {CURRENT_PHASE}."
+                expected = f"videz id_ti et phase : sa commune « {row['insee_com']} » n'est dans aucun territoire de la phase {latest}."
             problems.append(ctx.problem("Territoire d'une ligne placée par sa commune", resource.name, line, "id_ti", given,
                                         f"le territoire est celui dont le périmètre contient la commune ; {expected}"))
     return problems
@@ -270,7 +283,7 @@ def evolution_agrees(ctx: Context) -> list[Problem]:
     resource = ctx.project.resource("communes_evolution")
     communes = {row["insee_com"]: row for row in row_dicts(ctx.tables["communes"], ["insee_com", "lib_com", "code_dep", "code_reg"])}
     perimeter = row_dicts(ctx.tables["territoires_communes"], ["insee_com", "phase", "id_ti", "lib_ti"])
-    expected = {row["insee_com"]: row for row in evolution_rows(perimeter, PHASES, communes)}
+    expected = {row["insee_com"]: row for row in evolution_rows(perimeter, ctx.project.phases, communes)}
     redo = "recalculez-la avec python scripts/deriver_perimetres.py ou python build.py import."
     problems, seen = [], set()
     for line, row in zip(table.index, row_dicts(table, resource.field_names)):
@@ -414,6 +427,7 @@ RULES = [
     (commune_in_one_territory_per_phase, {"territoires", "territoires_communes", "communes"}),
     (names_agree, {"territoires", "territoires_communes", "communes"}),
     (territory_has_communes, {"territoires", "territoires_communes"}),
+    (commune_in_its_departement, {"communes"}),
     (territory_geography_agrees, {"territoires", "territoires_communes", "communes"}),
     (filiations_agree, {"territoires_filiations", "territoires_communes"}),
     (project_commune_in_perimeter, {"projets", "territoires_communes"}),

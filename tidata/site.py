@@ -87,7 +87,7 @@ def build_site(project: Project, progress: Progress = SILENT, strict: bool = Fal
             shutil.copytree(project.root / "docs", docs)
             write_pages(docs, outputs.files)
             with progress.step(MKDOCS):
-                run_mkdocs(project, docs, staging / SITE, citation(outputs.last_change))
+                run_mkdocs(mkdocs_config(project, docs, staging / SITE, outputs.last_change))
             swap_in(staging / SITE, project.root / SITE)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -121,24 +121,34 @@ def building(root: Path):
         os.close(fd)  # releases the lock
 
 
-def citation(last_change: str) -> str:
-    """The attribution Licence Ouverte asks for, shown in every page's footer."""
+def footer(project: Project, last_change: str) -> dict[str, str]:
+    """What every page's footer cites, from the package: the attribution Licence Ouverte asks for (title, date of
+    the data, licence) and the source of the maps' outlines."""
+    from .downloads import licence
     from .formats import date
 
+    descriptor = project.descriptor
     updated = f", données mises à jour le {date(last_change)}" if last_change else ""
-    return f"Territoires d'industrie — données ouvertes{updated}, Licence Ouverte 2.0"
+    return {"citation": f"{descriptor.get('title', '')}{updated}, {licence(descriptor)['title']}",
+            "credit_cartes": project.resource("communes_contours").descriptor["sources"][0]["title"]}
 
 
-def run_mkdocs(project: Project, docs: Path, site: Path, cite: str = "") -> None:
-    from mkdocs.commands.build import build
+def mkdocs_config(project: Project, docs: Path, site: Path, last_change: str, **settings):
+    """The mkdocs configuration of a build or a preview: mkdocs.yml, the folders, the footer's citations."""
     from mkdocs.config import load_config
+
+    config = load_config(config_file=str(project.root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site), **settings)
+    config["extra"].update(footer(project, last_change))
+    return config
+
+
+def run_mkdocs(config) -> None:
+    from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     with mkdocs_messages() as messages:
         try:
-            config = load_config(config_file=str(project.root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site))
-            config["extra"]["citation"] = cite
             build(config)
         except MkDocsException as error:
             raise BuildError(failure(str(error), messages)) from None

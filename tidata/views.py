@@ -19,8 +19,6 @@ from . import urls
 from .load import PackageTables, numbers, read_outlines
 from .project import EXAMPLE_SOURCE, Project
 
-CURRENT_PHASE = "2023-2027"
-PREVIOUS_PHASE = "2019-2022"
 TERRITORIES = "territoires"
 GROUPING_NATURES = {  # the codes of territoires_groupements.nature_groupement, as a page names them
     "CC": "communauté de communes", "CA": "communauté d'agglomération", "CU": "communauté urbaine",
@@ -50,14 +48,18 @@ class Catalogue:
         """The model of a checked package: its tables are read on first use, once."""
         return cls(project, PackageTables(project), last_change)
 
-    @cached_property
+    @property
     def phases(self) -> list[str]:
         """The programme's phases, in order, as the schema of territoires.csv lists them."""
-        return list(self.project.resource(TERRITORIES).field("phase")["constraints"]["enum"])
+        return self.project.phases
 
     @property
     def latest_phase(self) -> str:
         return self.phases[-1]
+
+    @property
+    def previous_phase(self) -> str:
+        return self.phases[-2]
 
     @cached_property
     def territories(self) -> pd.DataFrame:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tidata.project import Project
+
 ROOT = Path(__file__).resolve().parent.parent.parent  # scripts/perimetres/ → the repository
 DATASETS = ROOT / "datasets"
 SOURCES = DATASETS / "sources"
 ANCT = SOURCES / "anct"
 REPORT = DATASETS / "RAPPORT_PERIMETRES.md"
 
-CURRENT_PHASE, PREVIOUS_PHASE = "2023-2027", "2019-2022"
+PREVIOUS_PHASE, CURRENT_PHASE = Project(ROOT).phases  # as the schema of territoires.csv lists them
 
 
 class Phase:

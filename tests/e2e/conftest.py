@@ -26,7 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from .outils import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PROJECT_FILES, REPORT, ROOT, VNU, missing, open_context
+from tidata.project import copy_sources
+
+from .outils import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPORT, ROOT, VNU, missing, open_context
 
 
 # ---- Counts printed at the end of the run, so that CI logs show them ----
@@ -74,11 +76,7 @@ def build_copy(target: Path) -> Path:
     """Build the site of the shipped data in a copy of the project; returns the site folder."""
     import build
 
-    root = target / "projet"
-    root.mkdir()
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    root = copy_sources(ROOT, target / "projet")
     code = build.main(["--racine", str(root)])
     if code != 0:
         pytest.fail(f"La construction du site a échoué (code {code}) : voir la sortie ci-dessus.", pytrace=False)

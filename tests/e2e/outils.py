@@ -19,7 +19,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LOCAL_SCHEMES = {"data", "blob"}
 # What a build reads (the same list as tests/conftest.py, plus the data itself).
-PROJECT_FILES = ["datapackage.yaml", "mkdocs.yml", "schemas", "templates", "docs", "overrides", "datasets"]
 REQUIRED = os.environ.get("TI_E2E_OBLIGATOIRE") == "1"
 
 

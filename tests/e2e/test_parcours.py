@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from .outils import open_context, territory_page
+from .outils import territory_page
 
 # A commune that the shipped data places in a territory (Chalon-sur-Saône, INSEE 71076), typed as people type it.
 COMMUNE_QUERY = "chalon sur saone"
