@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tidata.check import STRICT_FAILURE, check_package, publishable
-from tidata.errors import TIError, UsageError
-from tidata.problems import format_report, github_annotations
-from tidata.progress import NORMAL, QUIET, VERBOSE, Progress
-from tidata.project import Project
+from tidata.check.package import STRICT_FAILURE, check_package, publishable
+from tidata.check.problems import format_report, github_annotations
+from tidata.core.errors import TIError, UsageError
+from tidata.core.progress import NORMAL, QUIET, VERBOSE, Progress
+from tidata.core.project import Project
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -67,7 +67,7 @@ def check(project: Project, strict: bool, annotations: bool = False, quiet: bool
 
 
 def build(project: Project, strict: bool, progress: Progress) -> int:
-    from tidata.site import build_site
+    from tidata.build import build_site
 
     build_site(project, progress, strict)
     progress.say(f"Site construit dans {project.root / 'site'}.")
@@ -75,7 +75,7 @@ def build(project: Project, strict: bool, progress: Progress) -> int:
 
 
 def diff(project: Project, ref: str | None) -> int:
-    from tidata.changes import changes_markdown, default_reference, package_changes
+    from tidata.exports.changes import changes_markdown, default_reference, package_changes
 
     ref = ref or default_reference(project)
     titles = {r.name: r.title for r in project.tables}
@@ -84,7 +84,7 @@ def diff(project: Project, ref: str | None) -> int:
 
 
 def publish(project: Project, strict: bool) -> int:
-    from tidata.releases import publish as record_release
+    from tidata.exports.releases import publish as record_release
 
     publishable(project, strict)
     release = record_release(project)
@@ -95,7 +95,7 @@ def publish(project: Project, strict: bool) -> int:
 def import_file(project: Project, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tidata.importer import import_file as run_import
+    from tidata.maintenance.importer import import_file as run_import
 
     print(run_import(project, Path(args.fichier), args.source, phase=args.phase, sheet=args.feuille, cog=args.cog))
     return 0
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             return diff(project, args.ref)
         if args.command == "serve":
-            from tidata.preview import serve as preview
+            from tidata.serve import serve as preview
 
             preview(project, args.adresse)
             return 0

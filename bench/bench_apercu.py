@@ -21,11 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tidata.preview import Preview  # noqa: E402
-from tidata.progress import QUIET, Progress  # noqa: E402
-from tidata.project import Project, copy_sources  # noqa: E402
-from tidata.site import build_site  # noqa: E402
 from cibles import Targets  # noqa: E402
+
+from tidata.build import build_site  # noqa: E402
+from tidata.core.progress import QUIET, Progress  # noqa: E402
+from tidata.core.project import Project, copy_sources  # noqa: E402
+from tidata.serve import Preview  # noqa: E402
+
 
 def copy_project(folder: Path) -> Path:
     return copy_sources(ROOT, folder / "projet")

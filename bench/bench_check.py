@@ -21,9 +21,10 @@ import pyarrow.csv as pacsv
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tidata.check import check_package  # noqa: E402
-from tidata.project import Project, copy_sources  # noqa: E402
 from cibles import Targets  # noqa: E402
+
+from tidata.check.package import check_package  # noqa: E402
+from tidata.core.project import Project, copy_sources  # noqa: E402
 
 REPEAT = 3
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from cibles import Targets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tidata.project import SOURCES, copy_sources  # noqa: E402
+from tidata.core.project import SOURCES, copy_sources  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 10

@@ -18,10 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tidata.downloads import BUNDLE, WORKERS, build_downloads  # noqa: E402
-from tidata.project import Project  # noqa: E402
-from tidata.views import Catalogue  # noqa: E402
 from cibles import Targets  # noqa: E402
+
+from tidata.core.project import Project  # noqa: E402
+from tidata.exports.downloads import BUNDLE, WORKERS, build_downloads  # noqa: E402
+from tidata.model.views import Catalogue  # noqa: E402
 
 REPEAT = 3
 

@@ -18,10 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tidata.project import Project, copy_sources  # noqa: E402
-from tidata.progress import QUIET, Progress  # noqa: E402
-from tidata.site import CHECK, EXPORTS, MKDOCS, PAGES, build_site  # noqa: E402
 from cibles import Targets  # noqa: E402
+
+from tidata.build import CHECK, EXPORTS, MKDOCS, PAGES, build_site  # noqa: E402
+from tidata.core.progress import QUIET, Progress  # noqa: E402
+from tidata.core.project import Project, copy_sources  # noqa: E402
 
 COLD_TARGET, WARM_TARGET = 10, 4  # seconds, on the 2-core machine (issue « The house by stages »)
 

@@ -30,10 +30,22 @@ def tree(folder: Path) -> dict[str, str]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+OUTPUTS = {".git", ".venv", ".venv-udata", ".cache", ".apercu", "site", "node_modules", "test-artifacts"}
+
+
+def outputs_of(code: Path):
+    """What the copy leaves out: the project's own outputs and tools at its top (a folder named site/ deeper down,
+    such as tidata/site/, is code) and caches anywhere."""
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        top = Path(folder) == code
+        return {name for name in names
+                if name == "__pycache__" or (top and (name in OUTPUTS or name.startswith(".construction-")))}
+    return ignored
+
+
 def build(code: Path, data: Path, target: Path) -> Path:
     """A copy of `code` with the data of `data`, built by its own build.py; returns its site folder."""
-    shutil.copytree(code, target, ignore=shutil.ignore_patterns(".git", ".venv", ".cache", "site", "node_modules",
-                                                                 ".construction-*", "test-artifacts", "__pycache__"))
+    shutil.copytree(code, target, ignore=outputs_of(code))
     for name in DATA:
         source, copy = data / name, target / name
         if copy.is_dir():

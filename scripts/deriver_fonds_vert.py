@@ -8,7 +8,7 @@ Every grant of each year's file (fonds_vert_AAAA.csv; add a year by copying its 
 SOURCE_URLS and its published totals in datapackage.yaml) is kept, in its order (id « fv2023-00001 »…), with its values as published except what
 is cleaned and said: whitespace (tabs inside four project names) made plain spaces; numbers written as decimals
 (« 403202179.0 ») brought back to their digits, and non-numbers (« # ») left empty; the commune code carried forward
-to the referential's COG (communes nouvelles, as for the perimeters: tidata/cog.py; an arrondissement of Paris,
+to the referential's COG (communes nouvelles, as for the perimeters: tidata/model/cog.py; an arrondissement of Paris,
 Lyon or Marseille is placed in its city), left empty when the source
 gives « NULL » or a code that no COG knows (counted and listed in datasets/RAPPORT_FONDS_VERT.md); the kind of
 beneficiary read from its SIREN; the 2023-2027 territory whose perimeter holds the project's commune (phase, id_ti).
@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tidata.cog import FOLDER, CarryForward, read_csv_rows  # noqa: E402
-from tidata.load import write_csv_rows  # noqa: E402
-from tidata.project import Project  # noqa: E402
+from tidata.core.project import Project  # noqa: E402
+from tidata.model.cog import FOLDER, CarryForward, read_csv_rows  # noqa: E402
+from tidata.model.load import write_csv_rows  # noqa: E402
 
 SOURCES = ROOT / "datasets" / "sources" / "fonds_vert"  # one file per year: fonds_vert_AAAA.csv
 SOURCE_URLS = {  # where each year's file comes from (the « source » of its rows)

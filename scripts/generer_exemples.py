@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tidata.load import write_csv_rows  # noqa: E402
-from tidata.project import Project  # noqa: E402
+from tidata.core.project import Project  # noqa: E402
+from tidata.model.load import write_csv_rows  # noqa: E402
 
 DATASETS = ROOT / "datasets"
 EXAMPLE = "exemple"
@@ -220,7 +220,7 @@ def main() -> int:
 
 def declare_examples(datapackage: Path, names: list[str]) -> None:
     """In a project copy, the resources that now hold example rows are declared « exemple: true »."""
-    from tidata.import_files import set_example_flag
+    from tidata.maintenance.package_writer import set_example_flag
 
     if datapackage.exists():
         text = datapackage.read_text(encoding="utf-8")

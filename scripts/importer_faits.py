@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tidata.load import write_csv_rows  # noqa: E402
-from tidata.project import Project  # noqa: E402
+from tidata.core.project import Project  # noqa: E402
+from tidata.model.load import write_csv_rows  # noqa: E402
 
 DATASETS = ROOT / "datasets"
 SITES_PHASE = "2023-2027"  # the sites were chosen in April 2024

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import build
-from tidata.project import SOURCES, copy_sources
+from tidata.core.project import SOURCES, copy_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "petit"
@@ -22,7 +22,7 @@ def copy_project(root: Path, datasets: Path = FIXTURE / "datasets") -> Path:
     datapackage.yaml, as check requires."""
     copy_sources(ROOT, root, tuple(name for name in SOURCES if name != "datasets"))
     shutil.copytree(datasets, root / "datasets")
-    if not (root / "datasets" / "sources").exists():  # the COG extracts that import reads (tidata/cog.py)
+    if not (root / "datasets" / "sources").exists():  # the COG extracts that import reads (tidata/model/cog.py)
         shutil.copytree(ROOT / "datasets" / "sources" / "cog", root / "datasets" / "sources" / "cog")
     declare_examples(root)
     declare_totals(root)
@@ -37,8 +37,8 @@ def declare_totals(root: Path) -> None:
 
     import yaml
 
-    from tidata.load import numbers, read_text_table
-    from tidata.project import Project
+    from tidata.core.project import Project
+    from tidata.model.load import numbers, read_text_table
 
     path = root / "datapackage.yaml"
     text = path.read_text(encoding="utf-8")
@@ -55,8 +55,8 @@ def declare_totals(root: Path) -> None:
 
 
 def declare_examples(root: Path) -> None:
-    from tidata.import_files import set_example_flag
-    from tidata.project import Project
+    from tidata.core.project import Project
+    from tidata.maintenance.package_writer import set_example_flag
 
     path = root / "datapackage.yaml"
     text = path.read_text(encoding="utf-8")

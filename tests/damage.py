@@ -11,7 +11,7 @@ import io
 
 from hypothesis import strategies as st
 
-from tidata.project import Project
+from tidata.core.project import Project
 
 
 class Bench:

@@ -1,9 +1,11 @@
 """Stable addresses: a territory's page, downloads and API file depend on its phase and id only, never on its name."""
 
 from conftest import read_rows, write_rows
-from tidata import api, exports, urls
-from tidata.project import Project
-from tidata.views import Catalogue
+
+from tidata.core import urls
+from tidata.core.project import Project
+from tidata.exports import api, gather
+from tidata.model.views import Catalogue
 
 
 def catalogue(root):
@@ -23,5 +25,5 @@ def test_a_renamed_territory_keeps_its_page_downloads_and_api_addresses(petit):
     after = catalogue(petit)
     assert after.pages == before.pages
     assert after.pages["2023-2027/ti-2704"] == "territoires/2023-2027/ti-2704.md" == urls.territory_page("2023-2027/ti-2704")
-    assert exports.territory_folder("2023-2027/ti-2704") == "donnees/territoires/2023-2027/ti-2704"
+    assert gather.territory_folder("2023-2027/ti-2704") == "donnees/territoires/2023-2027/ti-2704"
     assert set(api.api_files(after)) == set(api.api_files(before))

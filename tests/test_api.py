@@ -2,9 +2,9 @@
 
 import json
 
-from tidata import api
-from tidata.project import Project
-from tidata.views import Catalogue
+from tidata.core.project import Project
+from tidata.exports import api
+from tidata.model.views import Catalogue
 
 
 def files(root):
@@ -64,3 +64,16 @@ def test_commune_lookup_gives_both_phases_and_keeps_codes_as_text(petit):
 
 def test_api_files_are_identical_across_runs(petit):
     assert files(petit) == files(petit)
+
+
+def test_values_take_the_type_their_schema_gives_them(petit):
+    """friche is a boolean of trueValues « oui »: true in the API, as in the JSON download; an empty number is null."""
+    detail = json.loads(files(petit)["api/territoires/2023-2027/ti-2703.json"])
+    site = next(s for s in detail["sites_cles_en_main"] if s["id_site"] == "scem-ex-01")
+    assert (site["friche"], site["surface_ha"], site["latitude"]) == (True, 42.5, 46.80505)
+    assert site["remarque"] == ""  # a string stays as written
+
+
+def test_index_cites_the_package_licence(petit):
+    index = json.loads(files(petit)["api/index.json"])
+    assert index["licence"] == Project(petit).descriptor["licenses"][0]["title"]

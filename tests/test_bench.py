@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from conftest import ROOT
 
 from bench.cibles import Targets
-from conftest import ROOT
 
 
 def test_a_missed_target_is_marked_and_fails_the_bench(capsys):

@@ -7,10 +7,10 @@ import re
 from types import SimpleNamespace
 
 import markdown
+from conftest import ROOT
 from material.plugins.search.plugin import SearchIndex
 
-from conftest import ROOT
-from tidata import escape
+from tidata.core import escape
 
 spec = importlib.util.spec_from_file_location("blocs_html", ROOT / "overrides" / "hooks" / "blocs_html.py")
 hook = importlib.util.module_from_spec(spec)

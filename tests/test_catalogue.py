@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT, copy_project
+from dcat_ap import violations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 
 import build
-from conftest import ROOT, copy_project
-from dcat_ap import violations
-from tidata import catalogue, downloads
-from tidata.project import Project
-from tidata.views import Catalogue, data_last_change
+from tidata.core.project import Project
+from tidata.exports import dcat, downloads
+from tidata.model.views import Catalogue, data_last_change
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open namespaces: pytest's collection trips on rdflib's closed ones
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -167,7 +167,7 @@ def test_a_new_resource_of_datapackage_yaml_becomes_a_dataset(tmp_path):
     (root / "datapackage.yaml").write_text(yaml.safe_dump(descriptor, allow_unicode=True), encoding="utf-8")
     project = Project(root)
     files = downloads.build_downloads(Catalogue.read(project), "https://donnees.example.net/", updated="2026-05-04")
-    graph = Graph().parse(data=catalogue.catalogue_documents(project, files, "https://donnees.example.net/", "2026-05-04")
+    graph = Graph().parse(data=dcat.catalogue_documents(project, files, "https://donnees.example.net/", "2026-05-04")
                           ["donnees/catalogue.ttl"], format="turtle")
     zones = dataset_of(graph, f"{PACKAGE}/zones")
     assert graph.value(zones, DCTERMS.title) == Literal("Zones d'activité", lang="fr")
@@ -189,7 +189,7 @@ def test_dates_are_the_last_data_commit_and_the_first_release_that_held_the_file
 
     def dates() -> set:
         files = downloads.build_downloads(Catalogue.read(project), "https://donnees.example.net/", updated=modified)
-        text = catalogue.catalogue_files(project, files, "https://donnees.example.net/", modified)["donnees/catalogue.ttl"]
+        text = dcat.catalogue_files(project, files, "https://donnees.example.net/", modified)["donnees/catalogue.ttl"]
         graph = Graph().parse(data=text, format="turtle")
         return {(str(graph.value(d, DCTERMS.issued)), str(graph.value(d, DCTERMS.modified)))
                 for d in graph.subjects(RDF.type, DCAT.Dataset)}

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tidata import charts
-from tidata.charts import format_amount
+from tidata.site import charts
+from tidata.site.charts import format_amount
 
 SVG = "{http://www.w3.org/2000/svg}"
 NNBSP, NBSP = "\u202f", "\u00a0"  # narrow no-break space between thousands, no-break space before the unit

@@ -1,8 +1,9 @@
 """`check` remembers its results by content: unchanged files are not validated again, results never differ."""
 
 from conftest import set_cell
-from tidata.check import check_package
-from tidata.project import Project
+
+from tidata.check.package import check_package
+from tidata.core.project import Project
 
 
 def cached_files(root, prefix):

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, add_row, assert_refused, read_rows, set_cell, write_rows
 
 PROJECTS = "datasets/projets.csv"
@@ -209,3 +208,17 @@ def test_a_number_python_reads_but_the_exports_cannot_is_refused(petit, run, val
 def test_a_number_with_spaces_around_is_refused_with_the_plain_number(petit, run):
     set_cell(petit, "projets.csv", 2, "cout_total_eur", " 2500000 ")
     assert_refused(run(petit, "check"), "colonne cout_total_eur : «  2500000  » — attendu : un nombre", "écrivez 2500000, sans espace autour.")
+
+
+@pytest.mark.parametrize("line, setting, fragment", [
+    ("millesime_cog: 2026", "millesime_cog: deux mille vingt-six", "millesime_cog vaut « deux mille vingt-six »"),
+    ('periode_programme: {debut: "2018-11-22", fin: "2027-12-31"}', 'periode_programme: {debut: "2027-12-31", fin: "2018-11-22"}',
+     "periode_programme vaut"),
+])
+def test_a_bad_setting_of_the_package_is_refused_by_check_before_the_build_reads_it(petit, run, line, setting, fragment):
+    """The COG year and the programme's period are read by the build (pages, catalogue): check names them first."""
+    descriptor = petit / "datapackage.yaml"
+    text = descriptor.read_text(encoding="utf-8")
+    assert line in text
+    descriptor.write_text(text.replace(line, setting), encoding="utf-8")
+    assert_refused(run(petit, "check"), "datapackage.yaml", fragment)

@@ -233,7 +233,7 @@ def test_text_with_ordinary_signs_is_accepted(petit, run):
 
 
 def test_example_row_in_a_resource_declared_real_is_refused(petit, run):
-    from tidata.import_files import set_example_flag
+    from tidata.maintenance.package_writer import set_example_flag
 
     path = petit / "datapackage.yaml"
     path.write_text(set_example_flag(path.read_text(encoding="utf-8"), "projets", False), encoding="utf-8")

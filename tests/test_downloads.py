@@ -20,14 +20,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import shapely
+from conftest import ROOT, copy_project
 from shapely.geometry import shape
 
-from conftest import ROOT, copy_project
-from tidata.downloads import build_downloads, write_downloads
-from tidata.load import PackageTables, typed_table
-from tidata.project import Project
-from tidata.views import Catalogue
-from tidata.spreadsheet import Properties, Sheet, workbook_bytes, zip_bytes
+from tidata.core.project import Project
+from tidata.exports.downloads import build_downloads, write_downloads
+from tidata.exports.spreadsheet import Properties, Sheet, workbook_bytes, zip_bytes
+from tidata.model.load import PackageTables, typed_table
+from tidata.model.views import Catalogue
 
 FORMATS = {"csv", "parquet", "json"}
 GEOJSON = ["territoires.geojson", "sites_cles_en_main.geojson", "communes.geojson", "epci.geojson", "departements.geojson",

@@ -2,7 +2,7 @@
 
 import markdown
 
-from tidata import escape, formats
+from tidata.core import escape, formats
 
 NASTY = "Usine | *gras* _souligné_ <b>balise</b> [x](javascript:alert(1)) # 100 % & co"
 

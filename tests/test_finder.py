@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from e2e.outils import missing
-from tidata import finder, urls
-from tidata.errors import BuildError
-from tidata.project import Project
+
+from tidata.core import urls
+from tidata.core.errors import BuildError
+from tidata.core.project import Project
+from tidata.site import finder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "petit" / "datasets"
@@ -41,7 +42,7 @@ def tables(datasets: Path) -> dict[str, pd.DataFrame]:
 
 
 def page_urls(t: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
-    """The pages the build gives to territories, régions and départements (tidata.urls)."""
+    """The pages the build gives to territories, régions and départements (tidata.core.urls)."""
     territories, regions, departements = t["territories"], t["regions"], t["departements"]
     return {
         "territory_urls": {key: urls.page_url(urls.territory_page(key)) for key in territories.phase + "/" + territories.id_ti},

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import openpyxl
 import yaml
-
 from conftest import ROOT, read_rows, set_cell, tree_digest
-from tidata.import_files import write_files
+
+from tidata.maintenance.package_writer import write_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 OFFICIAL = FIXTURES / "perimetre_anct.csv"

@@ -6,9 +6,10 @@ import json
 import shutil
 
 from conftest import set_cell, tree_digest
-from tidata.preview import Preview
-from tidata.progress import QUIET, Progress
-from tidata.project import Project
+
+from tidata.core.progress import QUIET, Progress
+from tidata.core.project import Project
+from tidata.serve import Preview
 
 CACHE = (".cache", "construction")
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-
 from conftest import FIXTURE, ROOT
-from tidata import maps
-from tidata.load import read_outlines
+
+from tidata.model.load import read_outlines
+from tidata.site import maps, projection
 
 SVG = "{http://www.w3.org/2000/svg}"
 REFERENTIEL = ROOT / "datasets" / "referentiel"
@@ -78,19 +78,19 @@ def all_points(root) -> np.ndarray:
     (7.7521, 48.5734, 1050362.70, 6840899.65),  # Strasbourg
 ])
 def test_lambert93_gives_the_published_coordinates_of_reference_points(lon, lat, x, y):
-    east, north = maps.lambert93(lon, lat)
+    east, north = projection.lambert93(lon, lat)
     assert east == pytest.approx(x, abs=1.0)
     assert north == pytest.approx(y, abs=1.0)
 
 
 def test_lambert93_puts_the_projection_origin_at_the_false_easting_and_northing():
-    assert maps.lambert93(3.0, 46.5) == pytest.approx((700000.0, 6600000.0), abs=1e-6)
+    assert projection.lambert93(3.0, 46.5) == pytest.approx((700000.0, 6600000.0), abs=1e-6)
 
 
 def test_lambert93_projects_arrays_point_by_point():
-    x, y = maps.lambert93(np.array([2.3522, 3.0]), np.array([48.8566, 46.5]))
+    x, y = projection.lambert93(np.array([2.3522, 3.0]), np.array([48.8566, 46.5]))
     assert x.shape == y.shape == (2,)
-    assert (x[1], y[1]) == pytest.approx(maps.lambert93(3.0, 46.5))
+    assert (x[1], y[1]) == pytest.approx(projection.lambert93(3.0, 46.5))
 
 
 # --- Outlines -----------------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT
-from tidata.project import Project
+
+from tidata.core.project import Project
 
 PROJECT = Project(ROOT)
 

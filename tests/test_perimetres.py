@@ -8,7 +8,6 @@ import sys
 from collections import Counter
 
 import pytest
-
 from conftest import ROOT, read_rows
 
 DERIVED = ["territoires.csv", "territoires_groupements.csv", "territoires_communes.csv", "territoires_filiations.csv",
@@ -84,8 +83,8 @@ def test_a_territory_may_have_several_predecessors_computed_from_shared_communes
 
 
 def test_commune_list_groupings_are_inferred_as_anct_lists_them():
-    from tidata.cog import CogYear
-    from tidata.perimeters import infer_groupings
+    from tidata.model.cog import CogYear
+    from tidata.model.perimeters import infer_groupings
 
     sys.path.insert(0, str(ROOT / "scripts"))
     from perimetres import anct

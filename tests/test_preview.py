@@ -11,10 +11,10 @@ import tempfile
 import urllib.request
 
 import pytest
-
 from conftest import ROOT, set_cell
-from tidata.preview import regenerate
-from tidata.project import Project
+
+from tidata.core.project import Project
+from tidata.serve import regenerate
 
 
 def test_preview_keeps_the_last_good_pages_and_recovers(petit, capsys):
@@ -96,8 +96,8 @@ def test_serve_serves_the_preview_and_cleans_up_when_stopped(petit, tmp_path):
 
 
 def test_a_generated_page_over_a_hand_written_one_is_refused_by_build_and_by_the_preview(petit, run, capsys):
-    from tidata.preview import regenerate
-    from tidata.project import Project
+    from tidata.core.project import Project
+    from tidata.serve import regenerate
 
     (petit / "docs" / "fonds-vert.md").write_text("# Une page écrite à la main\n", encoding="utf-8")
     result = run(petit)

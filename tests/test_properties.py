@@ -29,16 +29,16 @@ import time
 
 import pytest
 import yaml
+from conftest import ROOT, copy_project
+from damage import Bench, Damage, damaged_bytes, damaged_cells, damaged_encodings, damaged_rows, free_text, to_csv
 from hypothesis import HealthCheck, Phase, given, note, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from test_site import SAFE_SCHEMES, Markup, unsafe_markup, url_scheme
 
 import build
-from conftest import ROOT, copy_project
-from damage import (Bench, Damage, damaged_bytes, damaged_cells, damaged_encodings, damaged_rows, free_text, to_csv)
-from test_site import SAFE_SCHEMES, Markup, unsafe_markup, url_scheme
-from tidata.project import Project
-from tidata.site import gather
+from tidata.build import gather
+from tidata.core.project import Project
 
 CASES = int(os.environ.get("TI_PROPRIETES", "80"))
 SHARES = {"cellules": 0.4, "lignes": 0.25, "octets": 0.2, "encodages": 0.15}

@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-
 from conftest import ROOT, read_rows, set_cell, write_rows
 
 PROJECTS = "datasets/projets.csv"
@@ -50,10 +49,17 @@ def linked_file(root):
 
 
 def declared_real(root):
-    from tidata.import_files import set_example_flag
+    from tidata.maintenance.package_writer import set_example_flag
 
     path = root / "datapackage.yaml"
     path.write_text(set_example_flag(path.read_text(encoding="utf-8"), "projets", False), encoding="utf-8")
+
+
+def rewrite_descriptor(root, old, new):
+    path = root / "datapackage.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def too_many_errors(root):
@@ -79,6 +85,8 @@ CASES = {
     "Ligne d'exemple": (declared_real, "ne peut pas être publiée"),
     "Table réduite à son en-tête": (header_only, None),
     "Contour GeoJSON sans géométrie": (null_outline, "entité n° 1"),
+    "Réglage de `datapackage.yaml`": (lambda r: rewrite_descriptor(r, "millesime_cog: 2026", "millesime_cog: 2026-01-01"),
+                                      "millesime_cog vaut"),
 }
 
 

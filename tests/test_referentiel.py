@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-
 from conftest import FIXTURE, ROOT
+
 from scripts.referentiel.couches import dissolved
 from scripts.referentiel.geometrie import area_km2
 from scripts.referentiel.mosaique import commune_outlines
 from scripts.referentiel.parametres import CREDIT, FOREIGN_ENCLAVES
 from scripts.referentiel.sortie import geojson_text
-from tidata.project import Project
+from tidata.core.project import Project
 
 REFERENTIEL = ROOT / "datasets" / "referentiel"
 PETIT = FIXTURE / "datasets" / "referentiel"

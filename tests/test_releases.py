@@ -4,8 +4,9 @@ import datetime as dt
 import subprocess
 
 from conftest import set_cell
-from tidata import releases
-from tidata.project import Project
+
+from tidata.core.project import Project
+from tidata.exports import releases
 
 
 def git(root, *args):

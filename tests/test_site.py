@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from conftest import read_rows, set_cell, tree_digest
 
 NASTY_TITLE = 'Usine | *gras* _x_ 1 < 2 [lien](javascript:alert(1)) # 100 % & co'
@@ -121,6 +120,7 @@ def unsafe_markup(site: Path) -> list[str]:
 def built(tmp_path_factory):
     """The small package's site, built once for the module (with a nasty project title)."""
     from conftest import copy_project
+
     import build
 
     root = copy_project(tmp_path_factory.mktemp("site") / "projet")
@@ -309,7 +309,7 @@ def test_territory_downloads_match_the_checksums_on_its_page_and_hold_only_its_r
     page_path = built / "site" / "territoires" / "2023-2027" / "ti-2703" / "index.html"
     page = page_path.read_text(encoding="utf-8")
     rows = re.findall(r'<a href="([^"]+)">[^<]+</a></td>\s*<td[^>]*>([\d\u202f]+) octets</td>\s*<td[^>]*><code>([0-9a-f]{64})</code>', page)
-    from tidata.project import Project
+    from tidata.core.project import Project
 
     naming = [r for r in Project(built).tables if any(fk["resource"] == "territoires" for fk in r.foreign_keys)]
     assert len(rows) == 2 * (len(naming) + 1) + 1  # CSV and Parquet of territoires and of each resource naming it, one JSON

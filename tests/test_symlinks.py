@@ -10,7 +10,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT, tree_digest
 from conftest import assert_refused as refused
 

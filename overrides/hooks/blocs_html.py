@@ -1,7 +1,7 @@
 """mkdocs hook: the generated pages' big blocks of HTML skip Python-Markdown, and the search plugin when it ignores them.
 
 The templates (templates/*.md.j2) write their big tables, lists and maps as raw HTML between two lines
-`<!-- html -->` and `<!-- /html -->`, every value escaped with tidata.escape. Python-Markdown passes raw HTML
+`<!-- html -->` and `<!-- /html -->`, every value escaped with tidata.core.escape. Python-Markdown passes raw HTML
 through unchanged, but only after parsing it tag by tag (md_in_html), and the search plugin parses every page
 once more: for the 332 territory pages, most of the time of the mkdocs stage. This hook takes each block out of
 the Markdown before Python-Markdown sees it (a comment stands in its place) and puts it back in the HTML:
@@ -13,7 +13,7 @@ the Markdown before Python-Markdown sees it (a comment stands in its place) and 
 
 A block must be one or more complete HTML elements, with no heading (headings, anchors and the table of contents
 come from the Markdown); an excluded block must be one element. mkdocs neither rewrites nor checks the links of
-raw HTML: the templates write final relative URLs (filters `lien`, `racine` of tidata.pages). Without this hook,
+raw HTML: the templates write final relative URLs (filters `lien`, `racine` of tidata.site.pages). Without this hook,
 Python-Markdown would give the same page, only slower (and with data-search-exclude left in the blocks).
 """
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from tidata.cog import CarryForward
+from tidata.model.cog import CarryForward
 
 from .derivation import Derived
 from .parametres import INSIDE_TOLERANCE, MIN_SHARE, WELL_INSIDE_MARGIN

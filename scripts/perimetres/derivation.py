@@ -1,14 +1,14 @@
 """From ANCT's groupings to the package's rows: each grouping is expanded with the composition of its own COG
-year, and each commune is carried forward to COG 2026 (tidata.cog). The filiations between phases come from
-tidata.perimeters, which check and import use too."""
+year, and each commune is carried forward to COG 2026 (tidata.model.cog). The filiations between phases come from
+tidata.model.perimeters, which check and import use too."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tidata.cog import CarryForward, CogYear, Move
-from tidata.perimeters import geography
+from tidata.model.cog import CarryForward, CogYear, Move
+from tidata.model.perimeters import geography
 
 from .anct import Territory
 from .parametres import Phase

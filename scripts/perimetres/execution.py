@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tidata.cog import FOLDER, CarryForward, CogYear
-from tidata.errors import DataError
-from tidata.load import read_text_table
-from tidata.perimeters import evolution_rows, filiation_rows
-from tidata.project import Project
+from tidata.core.errors import DataError
+from tidata.core.project import Project
+from tidata.model.cog import FOLDER, CarryForward, CogYear
+from tidata.model.load import read_text_table
+from tidata.model.perimeters import evolution_rows, filiation_rows
 
 from . import anct, controle, derivation, extraits_cog, rapport, sortie
 from .parametres import EXCEPTIONS, LIST_2020, PHASES, ROOT

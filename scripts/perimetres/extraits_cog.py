@@ -1,7 +1,7 @@
 """The vendored COG extracts of datasets/sources/cog/, made once from the published npm versions of
 @etalab/decoupage-administratif (`python scripts/deriver_perimetres.py --extraire-cog`; npm needed).
 
-The derivation itself reads only the extracts (tidata/cog.py), so that it runs offline, in CI, byte for byte.
+The derivation itself reads only the extracts (tidata/model/cog.py), so that it runs offline, in CI, byte for byte.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import json
 import tarfile
 
 from referentiel.sources import fetch
-from tidata.cog import FOLDER, MERGED, RESTORED
-from tidata.load import write_csv_rows
+
+from tidata.model.cog import FOLDER, MERGED, RESTORED
+from tidata.model.load import write_csv_rows
 
 from .parametres import DECOUPAGE, EPT_FROM, ROOT
 

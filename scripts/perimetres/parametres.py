@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tidata.project import Project
+from tidata.core.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # scripts/perimetres/ → the repository
 DATASETS = ROOT / "datasets"

@@ -7,7 +7,7 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
-from tidata.cog import MERGED
+from tidata.model.cog import MERGED
 
 from .controle import Agreement, ListComparison
 from .derivation import Derived

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tidata.load import write_csv_rows
-from tidata.project import Project
+from tidata.core.project import Project
+from tidata.model.load import write_csv_rows
 
 from .parametres import ROOT
 

@@ -26,10 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from tidata.project import copy_sources
+from tidata.core.project import copy_sources
 
 from .outils import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPORT, ROOT, VNU, missing, open_context
-
 
 # ---- Counts printed at the end of the run, so that CI logs show them ----
 

@@ -4,7 +4,7 @@ Every kind of thing people type: territory names (both phases) as written, in lo
 the start of their rarest word; communes by name (Corsica, overseas, apostrophes, « Saint- » written « St »,
 communes in no territory, homonyms with their département code) and by postcode shared by several communes; EPCI
 names with and without their legal form; régions; départements; the data pages by resource name and file format.
-The expected pages come from the data and tidata.urls, never from the search code they judge.
+The expected pages come from the data and tidata.core.urls, never from the search code they judge.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from tidata import urls
+from tidata.core import urls
 
 SEED = 16  # the issue « Search that finds what people type »
 CURRENT, PREVIOUS = "2023-2027", "2019-2022"

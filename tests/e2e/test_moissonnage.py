@@ -4,7 +4,7 @@ The site built from the shipped data (the e2e `site_root`) is served as GitHub P
 text/turtle and `.jsonld` as application/ld+json, without a charset. udata's DCAT backend, the code data.gouv.fr
 harvests with, runs in its own virtual environment (.venv-udata/, see moisson/README.md) on each of the two
 files: every dataset must end `done`, with its title (accents intact), licence `lov2`, contact, and every
-resource with its URL, format, size and checksum (stated in its description: see tidata/catalogue.py).
+resource with its URL, format, size and checksum (stated in its description: see tidata/exports/dcat.py).
 
 Without .venv-udata/ the harvest tests are skipped with a message, except under TI_MOISSON_OBLIGATOIRE=1
 (set by .ci/run, which creates it): then they fail.
@@ -100,7 +100,7 @@ def test_udata_harvests_every_dataset_of_the_catalogue(harvest, site_root):
 
 
 def test_udata_records_licence_contact_frequency_and_coverage(harvest):
-    from tidata.project import Project
+    from tidata.core.project import Project
 
     editor = next(c for c in Project(ROOT).descriptor["contributors"] if c["role"] == "publisher")
     licences = json.loads((HERE / "licences.json").read_text(encoding="utf-8"))

@@ -22,7 +22,6 @@ import json
 import sys
 
 import mongomock
-
 from udata.app import create_app, standalone
 
 
@@ -53,8 +52,8 @@ def load_licences(path: str) -> None:
 
 def harvest(url: str) -> dict:
     from udata.harvest.backends import get_backend
-    from udata.models import Dataset, Organization
     from udata.harvest.models import HarvestSource
+    from udata.models import Dataset, Organization
 
     owner = Organization.objects.create(name="Territoires d'industrie", description="Organisation du moissonnage.")
     source = HarvestSource.objects.create(name="Territoires d'industrie", url=url, backend="dcat", organization=owner)
