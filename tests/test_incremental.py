@@ -33,7 +33,37 @@ def test_two_cold_builds_give_byte_identical_sites(petit, run):
 def test_a_build_from_the_cache_is_byte_identical_to_a_cold_build(petit, run):
     cold = build_cold(petit, run)
     assert cache_entries(petit, "territoire")
+    shutil.rmtree(petit / "site")  # else the site is found up to date and nothing is built (next tests)
     assert run(petit, "--quiet").code == 0
+    assert tree_digest(petit / "site") == cold
+
+
+UP_TO_DATE = "le site est déjà à jour"
+
+
+def test_a_build_with_nothing_changed_keeps_the_site_as_it_is(petit, run):
+    build_cold(petit, run)
+    page = petit / "site" / "index.html"
+    built_at = page.stat().st_mtime_ns
+    result = run(petit)
+    assert result.code == 0 and UP_TO_DATE in result.text
+    assert page.stat().st_mtime_ns == built_at
+
+
+def test_a_build_after_any_edit_of_a_source_builds_again(petit, run):
+    """A hand-written page is not data, yet the site is made from it too."""
+    build_cold(petit, run)
+    (petit / "docs" / "mentions-legales.md").write_text("# Mentions légales\n\nNouvelle version.\n", encoding="utf-8")
+    result = run(petit)
+    assert result.code == 0 and UP_TO_DATE not in result.text
+    assert "Nouvelle version." in (petit / "site" / "mentions-legales" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_site_edited_by_hand_is_built_again(petit, run):
+    cold = build_cold(petit, run)
+    (petit / "site" / "index.html").write_text("modifié", encoding="utf-8")
+    result = run(petit)
+    assert result.code == 0 and UP_TO_DATE not in result.text
     assert tree_digest(petit / "site") == cold
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import importlib.metadata
+import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -20,10 +24,12 @@ from pathlib import Path
 
 from .check.package import CheckResult, publishable
 from .check.problems import plural
+from .core.cache import code_digest
 from .core.errors import BuildError
 from .core.progress import SILENT, Progress
-from .core.project import Project
+from .core.project import SOURCES, Project
 from .exports.gather import gather_exports
+from .exports.releases import RELEASES
 from .model.views import Catalogue
 from .site.pages import gather_pages, write_pages
 
@@ -78,7 +84,18 @@ def merged(project: Project, producers: dict[str, dict[str, str | bytes]]) -> di
 def build_site(project: Project, progress: Progress = SILENT, strict: bool = False) -> Path:
     """Gather every output, build the site with mkdocs in a staging folder, then swap it in.
 
-    `progress` shows each stage and keeps its duration (progress.timings)."""
+    When nothing the site is made from has changed since the last complete build (site_inputs) and site/ is as
+    that build left it, the package is still checked (from the check cache: its verdict and --strict hold) but
+    the site is kept as it is: the same inputs give the same bytes. `progress` shows each stage and keeps its
+    duration (progress.timings)."""
+    inputs = site_inputs(project)
+    with building(project.root):  # also removes what a killed build left, even when nothing is to be built
+        current = site_is_current(project, inputs)
+    if current:
+        with progress.step(CHECK):
+            publishable(project, strict)
+        progress.say("Rien n'a changé depuis la dernière construction : le site est déjà à jour.")
+        return project.root / SITE
     outputs = gather(project, progress, strict)
     with building(project.root):
         staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=project.root))
@@ -91,8 +108,66 @@ def build_site(project: Project, progress: Progress = SILENT, strict: bool = Fal
             swap_in(staging / SITE, project.root / SITE)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        record_site(project, inputs)
     project.outputs.prune()
     return project.root / SITE
+
+
+# --- Is site/ already what a build would make? ---------------------------------------------------------------
+
+SITE_STAMP = Path(".cache") / "site.json"  # what the site of the last complete build was made from
+
+
+def site_inputs(project: Project) -> str:
+    """A digest of everything the site is made from: the code, every source file of the project (package, data,
+    schemas, templates, hand-written pages, theme overrides, mkdocs.yml), the releases, the git commit (the dates
+    and past releases read from history), and the versions of the installed libraries (mkdocs, its theme…)."""
+    h = hashlib.sha256(code_digest())
+    for name in (*SOURCES, RELEASES):
+        top = project.root / name
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            h.update(path.relative_to(project.root).as_posix().encode() + b"\0")
+            if path.is_symlink():  # never followed (the check refuses it, naming it): its target's name only
+                h.update(b"-> " + os.readlink(path).encode())
+            elif path.is_file():
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+    h.update(git_head(project).encode())
+    versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    h.update("\n".join(versions).encode())
+    return h.hexdigest()
+
+
+def git_head(project: Project) -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project.root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def site_listing(site: Path) -> str:
+    """site/ as the last build left it: every file's path, size and modification time (a file edited, added or
+    removed by hand since shows)."""
+    h = hashlib.sha256()
+    for path in sorted(site.rglob("*")):
+        stat = path.stat()
+        h.update(f"{path.relative_to(site).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def site_is_current(project: Project, inputs: str) -> bool:
+    stamp, site = project.root / SITE_STAMP, project.root / SITE
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return site.is_dir() and recorded == {"entrees": inputs, "site": site_listing(site)}
+
+
+def record_site(project: Project, inputs: str) -> None:
+    stamp = project.root / SITE_STAMP
+    stamp.parent.mkdir(exist_ok=True)
+    stamp.write_text(json.dumps({"entrees": inputs, "site": site_listing(project.root / SITE)}), encoding="utf-8")
 
 
 STAGING = ".construction-"
