@@ -5,6 +5,7 @@ every command with a French message naming it, before anything is read through i
 The links point to files these tests create in tmp_path, never to a system file.
 """
 
+import shutil
 import subprocess
 import sys
 
@@ -108,3 +109,14 @@ def test_serve_refuses_a_link_before_serving(petit, secret):
     assert SECRET not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert not (petit / ".apercu").exists()
+
+
+def test_a_linked_datasets_folder_is_refused_without_reading_its_target(petit, run, tmp_path):
+    """The up-to-date test of the build digests the project's files before the check: a linked folder is digested
+    as its link, never walked, and the build refuses it."""
+    elsewhere = tmp_path / "ailleurs"
+    shutil.move(petit / "datasets", elsewhere)
+    (petit / "datasets").symlink_to(elsewhere, target_is_directory=True)
+    result = run(petit)
+    assert result.code == 1 and "Traceback" not in result.text
+    assert "Lien symbolique refusé : datasets." in result.err and not (petit / "site").exists()

@@ -125,7 +125,7 @@ def site_inputs(project: Project) -> str:
     h = hashlib.sha256(code_digest())
     for name in (*SOURCES, RELEASES):
         top = project.root / name
-        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
+        for path in sorted(top.rglob("*")) if top.is_dir() and not top.is_symlink() else [top]:
             h.update(path.relative_to(project.root).as_posix().encode() + b"\0")
             if path.is_symlink():  # never followed (the check refuses it, naming it): its target's name only
                 h.update(b"-> " + os.readlink(path).encode())
