@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tidata.core.project import Project  # noqa: E402
-from tidata.model.cog import FOLDER, CarryForward, read_csv_rows  # noqa: E402
-from tidata.model.load import write_csv_rows  # noqa: E402
+from tidata.model.cog import FOLDER, CarryForward  # noqa: E402
+from tidata.model.load import csv_rows, write_csv_rows  # noqa: E402
 
 SOURCES = ROOT / "datasets" / "sources" / "fonds_vert"  # one file per year: fonds_vert_AAAA.csv
 SOURCE_URLS = {  # where each year's file comes from (the « source » of its rows)
@@ -71,9 +71,9 @@ class Beneficiaries:
     """The kind of a beneficiary, from its SIREN (the first nine digits of a SIRET)."""
 
     def __init__(self):
-        self.epci = {row["siren_epci"] for row in read_csv_rows(ROOT / "datasets" / "referentiel" / "epci.csv")}
-        self.epci |= {row["siren_groupement"] for row in read_csv_rows(ROOT / FOLDER / f"groupements_{COG_YEAR}.csv")}
-        self.communes = {row["siren"] for row in read_csv_rows(ROOT / FOLDER / f"communes_{COG_YEAR}.csv") if row["siren"]}
+        self.epci = {row["siren_epci"] for row in csv_rows(ROOT / "datasets" / "referentiel" / "epci.csv").rows}
+        self.epci |= {row["siren_groupement"] for row in csv_rows(ROOT / FOLDER / f"groupements_{COG_YEAR}.csv").rows}
+        self.communes = {row["siren"] for row in csv_rows(ROOT / FOLDER / f"communes_{COG_YEAR}.csv").rows if row["siren"]}
 
     def kind(self, siren: str) -> str:
         siren = siren[:9]
@@ -116,9 +116,9 @@ def read_year(path: Path, year: int, carry: CarryForward, territory_of: dict, be
 
 def derive(out_root: Path) -> int:
     project = Project(ROOT)
-    communes = {row["insee_com"] for row in read_csv_rows(ROOT / "datasets" / "referentiel" / "communes.csv")}
+    communes = {row["insee_com"] for row in csv_rows(ROOT / "datasets" / "referentiel" / "communes.csv").rows}
     carry = CarryForward(ROOT, communes)
-    territory_of = {row["insee_com"]: row["id_ti"] for row in read_csv_rows(ROOT / "datasets" / "territoires_communes.csv")
+    territory_of = {row["insee_com"]: row["id_ti"] for row in csv_rows(ROOT / "datasets" / "territoires_communes.csv").rows
                     if row["phase"] == PHASE}
     beneficiaries = Beneficiaries()
     rows, moved, unknown, cleaned = [], [], [], Counter()

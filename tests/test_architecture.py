@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ROOT / "tidata"
@@ -130,11 +134,6 @@ def code_lines(path: Path) -> list[str]:
 def test_no_code_is_ignored_by_git():
     """A pattern of .gitignore meant for an output (site/) once matched tidata/site/ too: its new modules were never
     committed and a clean clone could not import them. Checked on the patterns, whether the files are tracked or not."""
-    import shutil
-    import subprocess
-
-    import pytest
-
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("pas de dépôt git")
     code = [path.relative_to(ROOT).as_posix() for folder in ("tidata", "tests", "bench", "scripts", "templates", "overrides")

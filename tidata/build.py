@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from .check.problems import plural
 from .core.cache import code_digest
 from .core.errors import BuildError
 from .core.progress import SILENT, Progress
-from .core.project import SOURCES, Project
+from .core.project import SOURCES, Project, git_output
 from .exports.gather import gather_exports
 from .exports.releases import RELEASES
 from .model.views import Catalogue
@@ -131,18 +130,10 @@ def site_inputs(project: Project) -> str:
                 h.update(b"-> " + os.readlink(path).encode())
             elif path.is_file():
                 h.update(hashlib.sha256(path.read_bytes()).digest())
-    h.update(git_head(project).encode())
+    h.update(git_output(project, "rev-parse", "HEAD").encode())
     versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
     h.update("\n".join(versions).encode())
     return h.hexdigest()
-
-
-def git_head(project: Project) -> str:
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project.root, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def site_listing(site: Path) -> str:

@@ -9,6 +9,7 @@ import functools
 import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -237,3 +238,17 @@ def read_yaml(path: Path, what: str) -> dict:
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name} : {what} doit être un dictionnaire YAML.")
     return data
+
+
+def git(project: Project, *args: str) -> subprocess.CompletedProcess:
+    """A git command in the project's folder (the change log, releases and dates read the data's history)."""
+    return subprocess.run(["git", *args], cwd=project.root, capture_output=True, text=True)
+
+
+def git_output(project: Project, *args: str) -> str:
+    """What a git command prints, stripped; "" when git is absent or fails (outside a checkout)."""
+    try:
+        done = git(project, *args)
+    except OSError:
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""

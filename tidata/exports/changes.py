@@ -7,12 +7,11 @@ the old and the new value.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 
 from ..core.errors import UsageError
 from ..core.escape import markdown_text
-from ..core.project import Project, ResourceInfo
+from ..core.project import Project, ResourceInfo, git
 from ..model.load import csv_text_rows, working_rows
 
 RELEASE_TAG_PATTERN = "publication-*"
@@ -48,10 +47,6 @@ def compare_rows(old: list[dict], new: list[dict], key: list[str]) -> TableChang
         if changed:
             changes.modified.append((identifier, changed))
     return changes
-
-
-def git(project: Project, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=project.root, capture_output=True, text=True)
 
 
 def default_reference(project: Project) -> str:

@@ -226,7 +226,7 @@ def distribution_text(download) -> str:
 
 def issue_dates(project: Project) -> dict[str, str]:
     """Resource path → date of the first release (publications.yaml) whose commit holds it; {} without git."""
-    from .changes import git
+    from ..core.project import git
     from .releases import read_releases
 
     first: dict[str, str] = {}

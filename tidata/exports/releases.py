@@ -14,8 +14,8 @@ import hashlib
 import yaml
 
 from ..core.errors import ConfigError, UsageError
-from ..core.project import Project
-from .changes import changes_markdown, git, package_changes
+from ..core.project import Project, git
+from .changes import changes_markdown, package_changes
 
 RELEASES = "publications.yaml"
 

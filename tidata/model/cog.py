@@ -34,10 +34,6 @@ def department_of(insee: str) -> str:
     return insee[:3] if insee[:2] in ("97", "98") else insee[:2]
 
 
-def read_csv_rows(path: Path) -> list[dict]:
-    return csv_rows(path).rows
-
-
 @dataclass(frozen=True)
 class Grouping:
     siren: str
@@ -69,7 +65,7 @@ class CogYear:
     @cached_property
     def communes(self) -> dict[str, dict]:
         """INSEE code → {insee_com, siren, lib_com} for the communes of that year."""
-        return {row["insee_com"]: row for row in read_csv_rows(self.path("communes"))}
+        return {row["insee_com"]: row for row in csv_rows(self.path("communes")).rows}
 
     @cached_property
     def groupings(self) -> dict[str, Grouping]:
@@ -78,7 +74,7 @@ class CogYear:
             row["siren"]: Grouping(row["siren"], row["lib_com"], COMMUNE, (row["insee_com"],))
             for row in self.communes.values() if row["siren"]
         }
-        for row in read_csv_rows(self.path("groupements")):
+        for row in csv_rows(self.path("groupements")).rows:
             groupings[row["siren_groupement"]] = Grouping(
                 row["siren_groupement"], row["lib_groupement"], row["nature_groupement"], tuple(row["communes"].split())
             )
@@ -102,7 +98,7 @@ class CarryForward:
     def __post_init__(self):
         self.merged: dict[str, str] = {}
         self.restored: dict[tuple[int, str], list[str]] = {}
-        for row in read_csv_rows(self.root / FOLDER / "passage_cog_2026.csv"):
+        for row in csv_rows(self.root / FOLDER / "passage_cog_2026.csv").rows:
             if row["motif"] == MERGED:
                 self.merged[row["code_origine"]] = row["insee_com"]
             else:

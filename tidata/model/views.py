@@ -7,7 +7,6 @@ by `territory_key`, « 2023-2027/ti-0101 », which is also the territory's path 
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -16,7 +15,7 @@ import pandas as pd
 import shapely
 
 from ..core import urls
-from ..core.project import EXAMPLE_SOURCE, Project
+from ..core.project import EXAMPLE_SOURCE, Project, git_output
 from .load import PackageTables, numbers, read_outlines
 
 TERRITORIES = "territoires"
@@ -265,14 +264,7 @@ def unions(groups: dict[str, list[str]], geometries: dict) -> dict:
 
 def data_last_change(project: Project) -> str:
     """Date (YYYY-MM-DD) of the last commit that touched datasets/: reproducible, unlike file times."""
-    try:
-        result = subprocess.run(
-            ["git", "log", "-1", "--format=%cs", "--", "datasets"],
-            cwd=project.root, capture_output=True, text=True, timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return result.stdout.strip() if result.returncode == 0 else ""
+    return git_output(project, "log", "-1", "--format=%cs", "--", "datasets")
 
 
 def territory_view(cat: Catalogue, key: str) -> dict:

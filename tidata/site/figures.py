@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from . import charts, finder, maps, projection
 from ..core import urls
 from ..model.load import numbers
 from ..model.views import Catalogue, keyed, pivot_amounts, unions
+from . import charts, finder, maps, projection
+
 
 def departement_shapes(cat: Catalogue) -> list[maps.Shape]:
     names = cat.departements["lib_dep"]

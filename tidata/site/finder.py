@@ -47,8 +47,8 @@ import unicodedata
 
 import pandas as pd
 
-from ..model.cog import department_of
 from ..core.errors import BuildError
+from ..model.cog import department_of
 
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 CODE = re.compile(r"\d{1,5}|2[ab]\d{0,3}")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import charts
 from ..model.views import Catalogue
+from . import charts
 
 RESOURCE = "fonds_vert"
 CAPTION = "Fonds vert 2023 — dépenses publiques dans le périmètre, hors crédits du programme Territoires d'industrie"

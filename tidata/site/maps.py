@@ -22,6 +22,7 @@ import shapely
 
 from .projection import MAINLAND, OVERSEAS, View, Zone, anchor, polygons, view_at, zone_at
 
+
 @dataclass
 class Shape:
     key: str

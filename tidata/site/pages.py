@@ -19,11 +19,11 @@ from pathlib import Path
 import jinja2
 
 from ..core import escape, formats, urls
-from . import figures, fonds_vert, transitions
-from ..model import views
 from ..core.errors import BuildError
 from ..core.progress import SILENT, Progress
+from ..model import views
 from ..model.views import Catalogue
+from . import figures, fonds_vert, transitions
 
 
 @functools.cache
