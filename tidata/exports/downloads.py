@@ -46,7 +46,7 @@ MEDIA_TYPES = {
     "zip": "application/zip",
 }
 DECIMALS = 5  # GeoJSON coordinates: about a metre
-ZIP_LEVEL = 9
+ZIP_LEVEL = 6  # level 9 took 2.7 times as long (1.9 s for the commune outlines and perimeters) for 1 % less
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 OUTLINES = {"communes_contours": "communes", "epci_contours": "epci", "departements_contours": "departements",
             "regions_contours": "regions"}
