@@ -96,6 +96,27 @@ def test_only_the_reader_parses_the_package_tables_and_outlines():
             assert found <= allowed, f"{name} : {sorted(found - allowed)}"
 
 
+def test_only_the_reader_opens_the_package_files():
+    """A resource's file is reached through Project.path: the reader alone calls it (the check's cache keys, the
+    releases' fingerprints, the change log and the outlines read through it), besides the check's preflight, which
+    judges a file's raw bytes before any reader trusts them, and the import, which rewrites the package's files.
+    Frictionless, in the check's validation, opens the files itself from their descriptors."""
+    allowed = {"model/load.py", "check/preflight.py", "maintenance/import_files.py"}
+    for path in modules():
+        name = path.relative_to(CODE).as_posix()
+        if name not in allowed:
+            found = [line.strip() for line in code_lines(path) if re.search(r"\bproject\.path\(", line)]
+            assert found == [], f"{name} : {found}"
+
+
+def test_the_model_runs_no_command():
+    """The model is the tables and what is computed from them: the data's date comes from the project (git runs
+    in tidata/core/project.py), never while the model is built."""
+    for path in sorted((CODE / "model").glob("*.py")):
+        text = "\n".join(code_lines(path))
+        assert not re.search(r"\bgit(_output)?\(|subprocess", text), path.name
+
+
 def test_phases_are_written_once_in_the_schema_of_territoires():
     """2019-2022 and 2023-2027 as values: the code reads them from the schema (Project.phases). Docstrings and
     comments may name them."""

@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 import build
 from tidata.core.project import Project
 from tidata.exports import dcat, downloads
-from tidata.model.views import Catalogue, data_last_change
+from tidata.model.views import Catalogue
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open namespaces: pytest's collection trips on rdflib's closed ones
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -184,7 +184,7 @@ def test_dates_are_the_last_data_commit_and_the_first_release_that_held_the_file
         subprocess.run(["git", *command], cwd=root, env=env, check=True)
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
     project = Project(root)
-    modified = data_last_change(project)
+    modified = project.data_last_change
     assert modified == "2026-03-02"
 
     def dates() -> set:

@@ -393,7 +393,7 @@ def test_build_removes_the_folders_a_killed_build_left_behind(petit, run):
     (petit / ".cache" / "site.json").unlink()  # and so that the next build does not find it up to date
     process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--racine", str(petit), "--quiet"])
     deadline = time.monotonic() + 120
-    while not list(petit.glob(".construction-*/docs")) and process.poll() is None and time.monotonic() < deadline:
+    while not list(petit.glob(".construction-*")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)  # as a CI timeout or the OOM killer would
     process.wait()

@@ -1,5 +1,5 @@
-"""The whole build: check, gather every output (exports and pages), write them into a staging copy of docs/, run
-mkdocs, then swap the new site in. `gather` is the one place that knows what a build produces: `build.py` and the
+"""The whole build: check, gather every output (exports and pages) in memory, hand them to mkdocs beside the
+hand-written docs/ (which mkdocs only reads), build the site in a staging folder, then swap it in. `gather` is the one place that knows what a build produces: `build.py` and the
 preview (`serve`) both call it.
 
 A failed build (bad data, a template error, an interrupted process) leaves the previous site/ exactly as it
@@ -29,8 +29,9 @@ from .core.progress import SILENT, Progress
 from .core.project import SOURCES, Project, git_output
 from .exports.gather import gather_exports
 from .exports.releases import RELEASES
+from .model.load import sources_digest
 from .model.views import Catalogue
-from .site.pages import gather_pages, write_pages
+from .site.pages import gather_pages
 
 SITE = "site"
 
@@ -99,11 +100,9 @@ def build_site(project: Project, progress: Progress = SILENT, strict: bool = Fal
     with building(project.root):
         staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=project.root))
         try:
-            docs = staging / "docs"
-            shutil.copytree(project.root / "docs", docs)
-            write_pages(docs, outputs.files)
+            config = mkdocs_config(project, project.root / "docs", staging / SITE, outputs.last_change)
             with progress.step(MKDOCS):
-                run_mkdocs(mkdocs_config(project, docs, staging / SITE, outputs.last_change))
+                run_mkdocs(with_generated_files(config, outputs.files))
             swap_in(staging / SITE, project.root / SITE)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -122,14 +121,7 @@ def site_inputs(project: Project) -> str:
     schemas, templates, hand-written pages, theme overrides, mkdocs.yml), the releases, the git commit (the dates
     and past releases read from history), and the versions of the installed libraries (mkdocs, its theme…)."""
     h = hashlib.sha256(code_digest())
-    for name in (*SOURCES, RELEASES):
-        top = project.root / name
-        for path in sorted(top.rglob("*")) if top.is_dir() and not top.is_symlink() else [top]:
-            h.update(path.relative_to(project.root).as_posix().encode() + b"\0")
-            if path.is_symlink():  # never followed (the check refuses it, naming it): its target's name only
-                h.update(b"-> " + os.readlink(path).encode())
-            elif path.is_file():
-                h.update(hashlib.sha256(path.read_bytes()).digest())
+    h.update(sources_digest(project, (*SOURCES, RELEASES)))
     h.update(git_output(project, "rev-parse", "HEAD").encode())
     versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
     h.update("\n".join(versions).encode())
@@ -206,6 +198,31 @@ def mkdocs_config(project: Project, docs: Path, site: Path, last_change: str, **
     config = load_config(config_file=str(project.root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site), **settings)
     config["extra"].update(footer(project, last_change))
     return config
+
+
+def with_generated_files(config, files: dict[str, str | bytes]):
+    """The configuration with the gathered files handed to mkdocs in memory, as if they were in docs/: mkdocs
+    renders the pages and writes the downloads once, straight into the site, instead of our writing 7,000 files
+    (170 MB) into a copy of docs/ for mkdocs to read and copy again."""
+    from mkdocs.plugins import BasePlugin
+    from mkdocs.structure.files import File, Files
+
+    class GeneratedFiles(BasePlugin):
+        def on_files(self, found: Files, config) -> Files:
+            generated = [File.generated(config, path, content=content) for path, content in files.items()]
+            docs = [f for f in found if f.src_dir == config.docs_dir]
+            theme = [f for f in found if f.src_dir != config.docs_dir]
+            return Files(sorted(docs + generated, key=lambda f: walk_order(f.src_uri)) + theme)
+
+    config.plugins["tidata-fichiers-generes"] = GeneratedFiles()
+    return config
+
+
+def walk_order(path: str) -> tuple:
+    """Where mkdocs would list a file found in docs/: folder by folder, a folder's files before its sub-folders,
+    index.md first (mkdocs.structure.files.get_files). Keeping that order keeps the search index as it was."""
+    folder, _, name = path.rpartition("/")
+    return tuple(folder.split("/")) if folder else (), name.rsplit(".", 1)[0] not in ("index", "README"), name
 
 
 def run_mkdocs(config) -> None:

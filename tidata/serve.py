@@ -141,9 +141,7 @@ class Preview:
     def mkdocs(self, dirty: bool) -> None:
         from mkdocs.commands.build import build
 
-        from .model.views import data_last_change
-
-        config = mkdocs_config(self.project, self.docs, self.site, data_last_change(self.project), strict=False,
+        config = mkdocs_config(self.project, self.docs, self.site, self.project.data_last_change, strict=False,
                                site_url=f"http://{self.address}/")
         if not dirty:
             self.theme_env = config.theme.get_env()

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from ..core.cache import CheckCache, code_version, digest
 from ..core.errors import ConfigError, DataError
 from ..core.project import DATAPACKAGE, Project, ResourceInfo
+from ..model.load import file_bytes, geojson_document
 from . import preflight
 from .problems import Problem, errors, format_report, warnings
 
@@ -34,9 +35,9 @@ def package_key(project: Project, code: bytes) -> str:
     resources = project.resources  # reads datapackage.yaml first: a missing or broken one is a ConfigError
     parts = [code, json.dumps(project.descriptor, sort_keys=True, default=str).encode()]
     for resource in resources:
-        path = project.path(resource)
         parts.append(resource.path.encode() + json.dumps(resource.schema, sort_keys=True).encode())
-        parts.append(path.read_bytes() if path.exists() else b"<absent>")
+        content = file_bytes(project, resource)
+        parts.append(b"<absent>" if content is None else content)
     return digest(*parts)
 
 
@@ -74,7 +75,7 @@ def run_checks(project: Project, cache: CheckCache | None, code: bytes) -> Check
     problems: list[Problem] = package_settings(project)
     readable: list[ResourceInfo] = []
     for resource in project.tables:
-        found = preflight.check_file(project.path(resource), resource.path, resource)
+        found = preflight.check_resource(project, resource)
         problems.extend(found)
         if not found:
             readable.append(resource)
@@ -122,12 +123,11 @@ def check_geojson_files(project: Project) -> list[Problem]:
     for resource in project.resources:
         if resource.is_table:
             continue
-        path = project.path(resource)
-        if not path.exists():
+        try:
+            data = geojson_document(project, resource)
+        except FileNotFoundError:
             problems.append(Problem(preflight.RULE, resource.path, None, None, None, "fichier introuvable : il est déclaré dans datapackage.yaml."))
             continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             line = getattr(error, "lineno", None)
             problems.append(Problem(preflight.RULE, resource.path, line, None, None, "ce n'est pas un fichier GeoJSON lisible (JSON invalide)."))

@@ -11,12 +11,18 @@ import csv
 import io
 from pathlib import Path
 
-from ..core.project import ResourceInfo
+from ..core.project import Project, ResourceInfo
 from .problems import Problem
 
 RULE = "Format du fichier"
 RULE_COLUMNS = "Colonnes"
 SAVE_AS_UTF8 = "enregistrez-le au format « CSV UTF-8 (délimité par des virgules) »"
+
+
+def check_resource(project: Project, resource: ResourceInfo) -> list[Problem]:
+    """check_file on a table of the package. The preflight reads the file's raw bytes itself: it judges the file as
+    a file (encoding, separator, header line) before any reader trusts it."""
+    return check_file(project.path(resource), resource.path, resource)
 
 
 def check_file(path: Path, display: str, resource: ResourceInfo) -> list[Problem]:

@@ -17,6 +17,7 @@ import frictionless
 
 from ..core.formats import number
 from ..core.project import Project, ResourceInfo
+from ..model.load import file_bytes
 from .problems import RULE_STOPPED, Problem
 
 RULE_TYPE = "Type de valeur"
@@ -47,9 +48,10 @@ def validate_tables(project: Project, resources: list[ResourceInfo], cache=None,
     Foreign keys are checked by tidata.check.rules.foreign_keys on the loaded tables: frictionless re-reads every
     referenced table to build its lookups, which tripled the time of `check` on the shipped package.
     """
-    keys = {r.name: resource_key(project, r, code) for r in resources}
+    contents = {r.name: file_bytes(project, r) or b"" for r in resources}
+    keys = {r.name: resource_key(r, code, contents[r.name]) for r in resources}
     results = {r.name: cache.get(f"fichier-{keys[r.name]}") if cache else None for r in resources}
-    todo = sorted((r for r in resources if results[r.name] is None), key=lambda r: -project.path(r).stat().st_size)
+    todo = sorted((r for r in resources if results[r.name] is None), key=lambda r: -len(contents[r.name]))  # longest first
     jobs = [(str(project.root), frictionless_resource(r)) for r in todo]
     workers = max(1, min(2, os.cpu_count() or 1, len(jobs)))
     if workers == 1:
@@ -67,11 +69,11 @@ def validate_tables(project: Project, resources: list[ResourceInfo], cache=None,
     return problems
 
 
-def resource_key(project: Project, resource: ResourceInfo, code: bytes) -> str:
+def resource_key(resource: ResourceInfo, code: bytes, content: bytes) -> str:
     from ..core.cache import digest
 
     schema = json.dumps(resource.schema, sort_keys=True).encode()
-    return digest(code, resource.path.encode(), schema, project.path(resource).read_bytes())
+    return digest(code, resource.path.encode(), schema, content)
 
 
 def validate_one(job: tuple[str, dict]) -> list[dict]:

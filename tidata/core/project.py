@@ -163,6 +163,12 @@ class Project:
         path = self.root / "mkdocs.yml"
         return public_address(path, path.stat().st_mtime_ns)
 
+    @property
+    def data_last_change(self) -> str:
+        """Date (AAAA-MM-JJ) of the last commit that touched datasets/, "" outside a git checkout: the date every
+        page, file and catalogue entry gives the data (reproducible, unlike file times)."""
+        return git_output(self, "log", "-1", "--format=%cs", "--", "datasets")
+
     def resource(self, name: str) -> ResourceInfo:
         for r in self.resources:
             if r.name == name:

@@ -80,8 +80,7 @@ def package_changes(project: Project, ref: str, new_ref: str | None = None) -> d
         if new_ref:
             new = rows_at(project, new_ref, resource)
         else:
-            path = project.path(resource)
-            new = working_rows(path)
+            new = working_rows(project, resource)
         changes[resource.name] = compare_rows(old, new, resource.primary_key)
     return changes
 

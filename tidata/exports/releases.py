@@ -15,6 +15,7 @@ import yaml
 
 from ..core.errors import ConfigError, UsageError
 from ..core.project import Project, git
+from ..model.load import file_bytes
 from .changes import changes_markdown, package_changes
 
 RELEASES = "publications.yaml"
@@ -39,8 +40,7 @@ def package_hash(project: Project, ref: str | None = None) -> str:
             shown = git(project, "show", f"{ref}:{resource.path}")
             content = shown.stdout.encode("utf-8") if shown.returncode == 0 else b""
         else:
-            path = project.path(resource)
-            content = path.read_bytes() if path.exists() else b""
+            content = file_bytes(project, resource) or b""
         digest.update(resource.path.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
 

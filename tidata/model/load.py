@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import json
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -194,10 +196,46 @@ def _read_outlines(path: str, mtime_ns: int, key_property: str, label_property: 
     return dict(sorted((str(f["properties"][key_property]), g) for f, g in zip(features, geometries)))
 
 
+def resource_outlines(project: Project, resource: ResourceInfo, key_property: str, label_property: str) -> dict:
+    """An outline resource of the package (read_outlines)."""
+    return read_outlines(project.path(resource), key_property, label_property)
+
+
+def geojson_document(project: Project, resource: ResourceInfo):
+    """A GeoJSON resource as plain JSON values, for the check to judge its structure feature by feature.
+    FileNotFoundError when it is absent, UnicodeDecodeError or json.JSONDecodeError when it is unreadable."""
+    return json.loads(project.path(resource).read_text(encoding="utf-8"))
+
+
 def outline_feature_lines(project: Project, resource: ResourceInfo) -> list[str]:
     """The features of an outline layer as the refresh script wrote them, one per line (scripts/referentiel/sortie.py)."""
     text = project.path(resource).read_text(encoding="utf-8")
     return [line.rstrip(",") for line in text.split("\n") if line.startswith('{"type":"Feature"')]
+
+
+# --- Files as bytes, for fingerprints --------------------------------------------------------------------
+
+
+def file_bytes(project: Project, resource: ResourceInfo) -> bytes | None:
+    """A resource's file as it is on disk, None when it is absent: what the check's cache keys and the releases'
+    fingerprints are made of."""
+    path = project.path(resource)
+    return path.read_bytes() if path.exists() else None
+
+
+def sources_digest(project: Project, names: tuple[str, ...]) -> bytes:
+    """A digest of the project's source files and folders `names` (paths and contents): the site is made from
+    them. A symbolic link is digested as its target's name, never followed (the check refuses it, naming it)."""
+    h = hashlib.sha256()
+    for name in names:
+        top = project.root / name
+        for path in sorted(top.rglob("*")) if top.is_dir() and not top.is_symlink() else [top]:
+            h.update(path.relative_to(project.root).as_posix().encode() + b"\0")
+            if path.is_symlink():
+                h.update(b"-> " + os.readlink(path).encode())
+            elif path.is_file():
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.digest()
 
 
 class CsvRows(NamedTuple):
@@ -220,9 +258,10 @@ def csv_text_rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
-def working_rows(path: Path) -> list[dict]:
+def working_rows(project: Project, resource: ResourceInfo) -> list[dict]:
     """The rows of a table's file as the change log compares them with a version kept by git: read the same way
     (line ends normalised as git's text output is), so that only real changes show."""
+    path = project.path(resource)
     return csv_text_rows(path.read_text(encoding="utf-8")) if path.exists() else []
 
 

@@ -7,7 +7,7 @@ by `territory_key`, « 2023-2027/ti-0101 », which is also the territory's path 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -15,8 +15,8 @@ import pandas as pd
 import shapely
 
 from ..core import urls
-from ..core.project import EXAMPLE_SOURCE, Project, git_output
-from .load import PackageTables, numbers, read_outlines
+from ..core.project import EXAMPLE_SOURCE, Project
+from .load import PackageTables, numbers, resource_outlines
 
 TERRITORIES = "territoires"
 GROUPING_NATURES = {  # the codes of territoires_groupements.nature_groupement, as a page names them
@@ -36,16 +36,13 @@ class Catalogue:
 
     project: Project
     tables: PackageTables
-    last_change: str = field(default="")
-
-    def __post_init__(self):
-        if not self.last_change:
-            self.last_change = data_last_change(self.project)
+    last_change: str = ""  # AAAA-MM-JJ, the date the site and the downloads give the data
 
     @classmethod
-    def read(cls, project: Project, last_change: str = "") -> Catalogue:
-        """The model of a checked package: its tables are read on first use, once."""
-        return cls(project, PackageTables(project), last_change)
+    def read(cls, project: Project, last_change: str | None = None) -> Catalogue:
+        """The model of a checked package: its tables are read on first use, once. The data's date is the
+        project's (the last commit that touched datasets/) unless given."""
+        return cls(project, PackageTables(project), project.data_last_change if last_change is None else last_change)
 
     @property
     def phases(self) -> list[str]:
@@ -206,7 +203,7 @@ class Catalogue:
 
     def outlines(self, resource: str, key: str, label: str) -> dict:
         """An outline layer of the package (a GeoJSON resource), key → geometry."""
-        return read_outlines(self.project.path(self.project.resource(resource)), key, label)
+        return resource_outlines(self.project, self.project.resource(resource), key, label)
 
     @property
     def commune_outlines(self) -> dict:
@@ -260,11 +257,6 @@ def unions(groups: dict[str, list[str]], geometries: dict) -> dict:
         if parts:
             merged[group] = shapely.coverage_union_all(np.array(parts, dtype=object))
     return merged
-
-
-def data_last_change(project: Project) -> str:
-    """Date (YYYY-MM-DD) of the last commit that touched datasets/: reproducible, unlike file times."""
-    return git_output(project, "log", "-1", "--format=%cs", "--", "datasets")
 
 
 def territory_view(cat: Catalogue, key: str) -> dict:

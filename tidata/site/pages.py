@@ -327,9 +327,3 @@ def territory_files_in_parallel(cat: Catalogue, contexts: dict[str, dict], slice
 
 BATCH = 8  # territories per task: small enough to show progress, large enough to keep both cores busy
 
-
-def write_pages(docs_dir: Path, pages: dict[str, str | bytes]) -> None:
-    for path, content in sorted(pages.items()):
-        target = docs_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
