@@ -459,3 +459,21 @@ def test_parquet_files_carry_licence_source_and_citation(petit):
     assert CREDIT in communes[b"source"].decode()  # its points come from the commune outlines
     assert communes[b"licence"].decode() == ("Licence Ouverte / Open Licence version 2.0 (données IGN et INSEE) ;"
                                              " Licence MIT (traitement COGiter, © 2019 MTES-MCT)")
+
+
+def test_a_territory_slice_holds_the_same_rows_in_csv_and_parquet():
+    """ti-2703 of 2023-2027 has communes that entered the programme in 2023: their row of communes_evolution has
+    no previous territory (empty phase_precedente). The Parquet slice once left them out (a null comparison
+    dropped the row) while the CSV slice had them."""
+    from tidata.exports.gather import territory_slices
+
+    cat = Catalogue.read(Project(ROOT), last_change="2026-01-01")
+    key = "2023-2027/ti-2703"
+    files = territory_slices(cat, key)
+    for name in cat.territory_columns:
+        csv_rows = pd.read_csv(io.StringIO(files[f"donnees/territoires/{key}/{name}.csv"]), dtype=str, keep_default_na=False)
+        parquet_rows = pq.read_table(io.BytesIO(files[f"donnees/territoires/{key}/{name}.parquet"]))
+        assert parquet_rows.num_rows == len(csv_rows) == len(cat.rows_of(name, key)), name
+        assert parquet_rows.column_names == list(csv_rows.columns), name
+    evolution = pq.read_table(io.BytesIO(files[f"donnees/territoires/{key}/communes_evolution.parquet"])).to_pylist()
+    assert any(row["phase_precedente"] is None and row["statut"] == "entree" for row in evolution)

@@ -98,7 +98,7 @@ def all_territory_slices(cat: Catalogue) -> dict[str, dict[str, str | bytes]]:
 def territory_slices(cat: Catalogue, key: str) -> dict[str, str | bytes]:
     """{path under docs/: content}: per resource, this territory's rows as CSV and as typed Parquet, and one
     JSON with all of them (named after the territory and its phase, so that a downloaded file says what it is)."""
-    import pyarrow.compute as pc
+    import pyarrow as pa
 
     from .table_files import parquet_bytes
 
@@ -107,12 +107,8 @@ def territory_slices(cat: Catalogue, key: str) -> dict[str, str | bytes]:
     files, everything = {}, {}
     for name, rows in slice_rows(cat, key).items():
         files[f"{folder}/{name}.csv"] = csv_text(rows, cat.project.resource(name).field_names)
-        table = cat.typed(name)
-        mask = None
-        for phase_column, id_column in cat.territory_columns[name]:
-            match = pc.and_(pc.equal(table[phase_column], phase), pc.equal(table[id_column], id_ti))
-            mask = match if mask is None else pc.or_(mask, match)
-        files[f"{folder}/{name}.parquet"] = parquet_bytes(table.filter(pc.fill_null(mask, False)))
+        numbers = cat.territory_row_numbers[name].get(key, [])
+        files[f"{folder}/{name}.parquet"] = parquet_bytes(cat.typed(name).take(pa.array(numbers, pa.int64())))
         everything[name] = rows
     files[f"{folder}/{id_ti}_{phase}.json"] = json.dumps(everything, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     return files

@@ -141,18 +141,26 @@ class Catalogue:
         return columns
 
     @cached_property
-    def by_territory(self) -> dict[str, dict[str, list[dict]]]:
-        """resource → territory key → its rows, for every resource that names territories (an empty table included:
-        a resource with no rows yet still has its place)."""
+    def territory_row_numbers(self) -> dict[str, dict[str, list[int]]]:
+        """resource → territory key → the numbers of the rows that name it (from 0, in the package's order; a row
+        naming it twice counted once), for every resource that names territories (an empty table included: a
+        resource with no rows yet still has its place). One pass over each table: the text rows and the typed
+        table share these numbers, since both views come from one read."""
         grouped = {}
         for name, pairs in self.territory_columns.items():
-            groups: dict[str, list[dict]] = {}
-            for row in self.records[name]:
-                for phase, id_ti in pairs:
-                    if row[id_ti]:
-                        groups.setdefault(territory_key(row, phase, id_ti), []).append(row)
+            groups: dict[str, list[int]] = {}
+            for number, row in enumerate(self.records[name]):
+                keys = {territory_key(row, phase, id_ti) for phase, id_ti in pairs if row[id_ti]}
+                for key in sorted(keys):
+                    groups.setdefault(key, []).append(number)
             grouped[name] = groups
         return grouped
+
+    @cached_property
+    def by_territory(self) -> dict[str, dict[str, list[dict]]]:
+        """resource → territory key → its rows (territory_row_numbers)."""
+        return {name: {key: [self.records[name][n] for n in numbers] for key, numbers in groups.items()}
+                for name, groups in self.territory_row_numbers.items()}
 
     @cached_property
     def perimeter_records(self) -> dict[str, list[dict]]:
