@@ -69,7 +69,6 @@ def publishable(project: Project, strict: bool = False) -> CheckResult:
 
 
 def run_checks(project: Project, cache: CheckCache | None, code: bytes) -> CheckResult:
-    from .rules import run_rules
     from .validation import validate_tables
 
     problems: list[Problem] = package_settings(project)
@@ -79,15 +78,21 @@ def run_checks(project: Project, cache: CheckCache | None, code: bytes) -> Check
         problems.extend(found)
         if not found:
             readable.append(resource)
-    problems.extend(validate_tables(project, readable, cache, code))
+    validation, own = validate_tables(project, readable, cache, code, meanwhile=lambda: own_checks(project, readable))
+    return CheckResult(problems + validation + own)
+
+
+def own_checks(project: Project, readable: list[ResourceInfo]) -> list[Problem]:
+    """The programme's rules on the tables as text, and the GeoJSON files' structure: what frictionless does not
+    check (run while it validates)."""
+    from .rules import run_rules
+
     tables = {}
     for resource in readable:
         table = indexed_text_table(project, resource)
         if table is not None:
             tables[resource.name] = table
-    problems.extend(run_rules(project, tables))
-    problems.extend(check_geojson_files(project))
-    return CheckResult(problems)
+    return run_rules(project, tables) + check_geojson_files(project)
 
 
 def package_settings(project: Project) -> list[Problem]:
