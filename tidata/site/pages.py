@@ -146,7 +146,7 @@ def render_data_pages(pages: Renderer, cat: Catalogue, exported, warnings: list,
     pages.render("qualite.md.j2", "donnees/qualite.md", parts=example_shares(cat), avertissements=warnings,
                  rapport="referentiel.md" if "donnees/referentiel.md" in reports else "",
                  rapport_perimetres=perimeters_report)
-    pages.render("api.md.j2", "api.md", site_url=cat.project.site_url, territoire_exemple=cat.territory_rows[str(cat.territories["key"].iloc[0])]
+    pages.render("api.md.j2", "api.md", adresse_site=cat.project.site_url, territoire_exemple=cat.territory_rows[str(cat.territories["key"].iloc[0])]
                  if len(cat.territories) else None)
 
 
@@ -213,12 +213,14 @@ class Renderer:
     def __init__(self, cat: Catalogue, out: dict[str, str]):
         self.env = environment(cat.project.root / "templates")
         self.out = out
-        self.common = {"exemple": cat.has_examples, "phases": newest_first(cat), "cog": cat.project.cog_year, "pages": cat.pages, "maj": cat.last_change, "natures": views.GROUPING_NATURES,
-                       "noms_territoires": {key: row["lib_ti"] for key, row in cat.territory_rows.items()},
-                       "noms_communes": cat.commune_names, "natures_changement": transitions.KIND_SENTENCES,
-                       "fonds_vert_source": fonds_vert.source_of(cat),
-                       "region_pages": cat.region_pages, "departement_pages": cat.departement_pages,
-                       "noms_regions": cat.regions}
+        self.common = {  # what every template may use; keys in French, as the templates that read them
+            "exemple": cat.has_examples, "phases": newest_first(cat), "cog": cat.project.cog_year, "maj": cat.last_change,
+            "pages": cat.pages, "pages_regions": cat.region_pages, "pages_departements": cat.departement_pages,
+            "noms_territoires": {key: row["lib_ti"] for key, row in cat.territory_rows.items()},
+            "noms_communes": cat.commune_names, "noms_regions": cat.regions,
+            "natures": views.GROUPING_NATURES, "natures_changement": transitions.KIND_SENTENCES,
+            "fonds_vert_source": fonds_vert.source_of(cat),
+        }
 
     def render(self, template: str, path: str, **context) -> None:
         if path in self.out:
