@@ -134,7 +134,7 @@ def test_envelope_statuses_are_read_from_their_schema():
 def test_the_cog_year_the_programme_period_and_the_outline_paths_are_read_from_the_package():
     for path in modules() + sorted((ROOT / "templates").glob("*.j2")):
         for line in code_lines(path):
-            assert "datasets/referentiel/" not in line or "REFERENTIAL_FOLDER" in line or "RAPPORT" in line, f"{path.name} : {line.strip()}"
+            assert "datasets/referentiel/" not in line or "RAPPORT" in line, f"{path.name} : {line.strip()}"
             assert not re.search(r"\b2026\b|2018-11-22|2027-12-31", line), f"{path.name} : {line.strip()}"
 
 

@@ -37,6 +37,7 @@ class ResourceInfo:
     title: str
     description: str
     is_example: bool
+    is_referential: bool  # `referentiel: true`: the geographic referential, not the programme's data
     schema: dict = field(default_factory=dict, hash=False, compare=False)
     schema_path: str | None = None
     descriptor: dict = field(default_factory=dict, hash=False, compare=False)
@@ -111,6 +112,7 @@ class Project:
                     title=item.get("title", item["name"]),
                     description=item.get("description", ""),
                     is_example=bool(item.get("exemple", False)),
+                    is_referential=bool(item.get("referentiel", False)),
                     schema=schema,
                     schema_path=schema_path if isinstance(schema_path, str) else None,
                     descriptor=item,

@@ -56,7 +56,6 @@ FORMAT_TEXTS = {
     "zip": "Archive zip de tous les fichiers du paquet",
 }
 THEME_LABELS = {"REGI": "Régions et villes", "ECON": "Économie et finances"}
-REFERENTIAL_FOLDER = "datasets/referentiel/"
 
 
 def catalogue_graph(project: Project, downloads: list, site_url: str, modified: str, issued: dict | None = None) -> Graph:
@@ -135,7 +134,7 @@ class DatasetText:
         descriptor, cog = project.descriptor, project.cog_year
         package = descriptor.get("name", "paquet")
         example = " Contient des données d'exemple générées, non officielles." if resource.is_example else ""
-        referential = resource.path.startswith(REFERENTIAL_FOLDER)
+        referential = resource.is_referential
         return cls(resource.name, f"{package}/{resource.name}", resource.title, resource.description + example,
                    f"donnees/{resource.name}/" if resource.is_table else "donnees/",
                    referential, descriptor.get("keywords", []) + [resource.title.lower()],
