@@ -77,3 +77,15 @@ def test_values_take_the_type_their_schema_gives_them(petit):
 def test_index_cites_the_package_licence(petit):
     index = json.loads(files(petit)["api/index.json"])
     assert index["licence"] == Project(petit).descriptor["licenses"][0]["title"]
+
+
+def test_governance_gathers_the_columns_the_schema_files_under_it(petit):
+    """`rubrique: gouvernance` in schemas/territoires.yaml decides what the API nests under « gouvernance »: a
+    column added there with that tag appears without a change to the code; an unpublished value is null."""
+    path = petit / "schemas" / "territoires.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  - name: description\n", "  - name: description\n    rubrique: gouvernance\n", 1), encoding="utf-8")
+    detail = json.loads(files(petit)["api/territoires/2023-2027/ti-2703.json"])
+    assert set(detail["gouvernance"]) == {"elu_nom", "elu_fonction", "industriel_nom", "industriel_fonction",
+                                          "industriel_entreprise", "chef_projet_courriel", "description"}
+    assert detail["gouvernance"]["elu_nom"] is None  # ANCT does not publish it

@@ -73,8 +73,7 @@ def territory_detail(cat: Catalogue, key: str, entry: dict) -> dict:
     return {
         **entry,
         "date_labellisation": territory["date_labellisation"] or None,
-        "gouvernance": {key: territory[key] or None for key in (
-            "elu_nom", "elu_fonction", "industriel_nom", "industriel_fonction", "industriel_entreprise", "chef_projet_courriel")},
+        "gouvernance": {name: territory[name] or None for name in governance_fields(cat)},
         "priorites": territory["priorites"].split(";") if territory["priorites"] else [],
         "description": territory["description"],
         "groupements": typed_rows(cat, "territoires_groupements", view["groupements"]),
@@ -83,6 +82,12 @@ def territory_detail(cat: Catalogue, key: str, entry: dict) -> dict:
         "enveloppes": typed_rows(cat, "enveloppes", view["enveloppes"]),
         "sites_cles_en_main": typed_rows(cat, "sites_cles_en_main", view["sites"]),
     }
+
+
+def governance_fields(cat: Catalogue) -> list[str]:
+    """The columns of territoires.csv that its schema files under `rubrique: gouvernance` (the elected official,
+    the industrialist, the project manager's address), in schema order."""
+    return [f["name"] for f in cat.project.resource("territoires").fields if f.get("rubrique") == "gouvernance"]
 
 
 def typed_rows(cat: Catalogue, resource: str, rows: list[dict]) -> list[dict]:
