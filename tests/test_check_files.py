@@ -222,3 +222,13 @@ def test_a_bad_setting_of_the_package_is_refused_by_check_before_the_build_reads
     assert line in text
     descriptor.write_text(text.replace(line, setting), encoding="utf-8")
     assert_refused(run(petit, "check"), "datapackage.yaml", fragment)
+
+
+def test_outline_file_laid_out_otherwise_than_one_feature_per_line_is_refused(petit, run):
+    """An editor that pretty-prints the file keeps its features but not its lines, which the downloads copy."""
+    import json
+
+    path = petit / "datasets" / "referentiel" / "epci.geojson"
+    path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8")), indent=2, ensure_ascii=False), encoding="utf-8")
+    assert_refused(run(petit, "check"), "datasets/referentiel/epci.geojson : une entité par ligne est attendue",
+                   "scripts/actualiser_referentiel.py")

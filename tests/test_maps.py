@@ -103,6 +103,19 @@ def test_load_shapes_reads_every_feature_by_key_once():
     assert all(first[key] is again[key] for key in first)  # read once, not parsed again
 
 
+def test_outlines_read_from_their_lines_equal_those_read_from_any_layout(tmp_path):
+    """The refresh script's layout (one feature per line) is read from its lines, any other layout from its JSON
+    values: the same geometries either way."""
+    import json
+
+    pretty = tmp_path / "epci.geojson"
+    pretty.write_text(json.dumps(json.loads((PETIT / "epci.geojson").read_text(encoding="utf-8")), indent=1), encoding="utf-8")
+    by_lines = read_outlines(PETIT / "epci.geojson", "siren_epci", "lib_epci")
+    by_values = read_outlines(pretty, "siren_epci", "lib_epci")
+    assert list(by_lines) == list(by_values)
+    assert all(shapely.equals_exact(by_lines[key], by_values[key], tolerance=0) for key in by_lines)
+
+
 def test_load_shapes_refuses_a_file_without_the_properties_asked():
     with pytest.raises(ValueError, match="code_dep"):
         read_outlines(PETIT / "epci.geojson", "code_dep", "lib_dep")

@@ -41,6 +41,11 @@ def null_outline(root):
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
+def pretty_printed_outlines(root):
+    path = root / "datasets" / "referentiel" / "epci.geojson"
+    path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8")), indent=2), encoding="utf-8")
+
+
 def linked_file(root):
     target = root.parent / "ailleurs.csv"
     target.write_bytes(projects(root).read_bytes())
@@ -85,6 +90,7 @@ CASES = {
     "Ligne d'exemple": (declared_real, "ne peut pas être publiée"),
     "Table réduite à son en-tête": (header_only, None),
     "Contour GeoJSON sans géométrie": (null_outline, "entité n° 1"),
+    "Contours GeoJSON mis en forme": (pretty_printed_outlines, "une entité par ligne est attendue"),
     "Réglage de `datapackage.yaml`": (lambda r: rewrite_descriptor(r, "millesime_cog: 2026", "millesime_cog: 2026-01-01"),
                                       "millesime_cog vaut"),
 }

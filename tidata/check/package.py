@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from ..core.cache import CheckCache, code_version, digest
 from ..core.errors import ConfigError, DataError
 from ..core.project import DATAPACKAGE, Project, ResourceInfo
-from ..model.load import file_bytes, geojson_document
+from ..model.load import file_bytes, geojson_document, outline_feature_lines
 from . import preflight
 from .problems import Problem, errors, format_report, warnings
 
@@ -140,8 +140,19 @@ def check_geojson_files(project: Project) -> list[Problem]:
         if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
             problems.append(Problem(preflight.RULE, resource.path, None, None, None, "un GeoJSON de type « FeatureCollection » est attendu."))
             continue
-        problems.extend(check_features(resource.path, data.get("features")))
+        problems.extend(check_features(resource.path, data.get("features")) or one_feature_per_line(project, resource, data["features"]))
     return problems
+
+
+def one_feature_per_line(project: Project, resource: ResourceInfo, features: list) -> list[Problem]:
+    """The downloads copy an outline file's features line by line (tidata.exports.downloads.outline_file): a file
+    laid out otherwise (pretty-printed by an editor) would give an empty download."""
+    if len(outline_feature_lines(project, resource)) == len(features):
+        return []
+    return [Problem(preflight.RULE, resource.path, None, None, None,
+                    "une entité par ligne est attendue, chacune commençant par {\"type\":\"Feature\", — la forme "
+                    "qu'écrit scripts/actualiser_referentiel.py : actualisez le référentiel avec ce script plutôt que "
+                    "de modifier le fichier à la main.")]
 
 
 POLYGONS = ("Polygon", "MultiPolygon")

@@ -169,6 +169,9 @@ def boolean_column(column: pa.ChunkedArray, field: dict) -> pa.ChunkedArray:
 # --- GeoJSON outlines ---------------------------------------------------------------------------------------
 
 
+FEATURE_LINE = '{"type":"Feature",'  # how each line of a refreshed outline file starts (not a FeatureCollection)
+
+
 def read_outlines(geojson_path, key_property: str, label_property: str) -> dict:
     """Key → WGS84 geometry of a GeoJSON FeatureCollection, read once per file (again if the file changes).
 
@@ -182,18 +185,27 @@ def read_outlines(geojson_path, key_property: str, label_property: str) -> dict:
 
 @functools.lru_cache(maxsize=16)
 def _read_outlines(path: str, mtime_ns: int, key_property: str, label_property: str) -> dict:
-    import shapely
-
     with open(path, encoding="utf-8") as f:
-        features = json.load(f)["features"]
+        text = f.read()
+    features = json.loads(text)["features"]
     for feature in features:
         properties = feature["properties"]
         if key_property not in properties or label_property not in properties:
             raise ValueError(f"{path} : une entité n'a pas les propriétés {key_property} et {label_property}")
-    # GEOS parses the whole collection in one call, three times faster than one shape() per feature
+    return dict(sorted((str(f["properties"][key_property]), g) for f, g in zip(features, geometries_of(text, features))))
+
+
+def geometries_of(text: str, features: list[dict]) -> list:
+    """The features' geometries, parsed by GEOS in one call (three times faster than one shape() per feature).
+    A file with one feature per line, as the refresh script writes them, is read from its own lines (GEOS takes
+    a Feature); any other layout goes through the JSON values, written again as one collection."""
+    import shapely
+
+    lines = [line.rstrip(",") for line in text.split("\n") if line.startswith(FEATURE_LINE)]
+    if len(lines) == len(features):
+        return list(shapely.from_geojson(lines))
     collection = json.dumps({"type": "GeometryCollection", "geometries": [f["geometry"] for f in features]})
-    geometries = shapely.from_geojson(collection).geoms if features else []
-    return dict(sorted((str(f["properties"][key_property]), g) for f, g in zip(features, geometries)))
+    return list(shapely.from_geojson(collection).geoms) if features else []
 
 
 def resource_outlines(project: Project, resource: ResourceInfo, key_property: str, label_property: str) -> dict:
@@ -210,7 +222,7 @@ def geojson_document(project: Project, resource: ResourceInfo):
 def outline_feature_lines(project: Project, resource: ResourceInfo) -> list[str]:
     """The features of an outline layer as the refresh script wrote them, one per line (scripts/referentiel/sortie.py)."""
     text = project.path(resource).read_text(encoding="utf-8")
-    return [line.rstrip(",") for line in text.split("\n") if line.startswith('{"type":"Feature"')]
+    return [line.rstrip(",") for line in text.split("\n") if line.startswith(FEATURE_LINE)]
 
 
 # --- Files as bytes, for fingerprints --------------------------------------------------------------------
