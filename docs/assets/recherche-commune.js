@@ -274,6 +274,22 @@
     return status;
   }
 
+  /* The index, fetched once per page and address by whichever asks first (this finder, the site's search: see
+     recherche-site.js); a failed fetch is forgotten, so that a later attempt may succeed. */
+  const indexes = new Map();
+  function loadIndex(source) {
+    const address = new URL(source, location.href).href;
+    if (!indexes.has(address)) {
+      const loading = fetch(address, { credentials: "same-origin" }).then((response) => {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+      loading.catch(() => { indexes.delete(address); });
+      indexes.set(address, loading);
+    }
+    return indexes.get(address);
+  }
+
   function setup(root) {
     const form = root.querySelector("form");
     const input = root.querySelector("#commune-saisie");
@@ -283,19 +299,11 @@
     const status = statusOf(root, results);
     const racine = root.dataset.racine || "";
     const source = root.dataset.index || racine + "assets/communes.json";
-    let loading = null;
     let loaded = null;
     let timer = 0;
 
     function load() {
-      if (!loading) {
-        loading = fetch(source, { credentials: "same-origin" }).then((response) => {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        }).then((index) => (loaded = index));
-        loading.catch(() => { loading = null; }); // a later attempt may succeed
-      }
-      return loading;
+      return loadIndex(source).then((index) => (loaded = index));
     }
 
     function show(query, found) {
@@ -338,7 +346,7 @@
   }
 
   if (typeof document !== "undefined") {
-    window.rechercheCommune = { fold, search, places, PLACES };
+    window.rechercheCommune = { fold, search, places, PLACES, loadIndex };
     const init = () => document.querySelectorAll(".recherche-commune").forEach(setup);
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
     else init();

@@ -19,20 +19,12 @@
   const root = new URL(JSON.parse(settings.textContent).base.replace(/\/?$/, "/"), location.href);
   const source = new URL("assets/communes.json", root);
   const TOP = 1e9; // above any score of the theme: Enter opens the first place (the theme opens the best score)
-  let loading = null;
   let loaded = null;
   let timer = 0;
   let block = null;
 
   function load() {
-    if (!loading) {
-      loading = fetch(source, { credentials: "same-origin" }).then((response) => {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      }).then((index) => (loaded = index));
-      loading.catch(() => { loading = null; }); // a later attempt may succeed
-    }
-    return loading;
+    return finder.loadIndex(source).then((index) => (loaded = index)); // shared with the finder of the page
   }
 
   function el(tag, className, text) {

@@ -176,3 +176,17 @@ def test_search_a_postcode_on_a_phone(phone_page):
     assert page.locator(".recherche-lieux li").count() == page.locator(".recherche-lieux li", has_text="71390").count() > 10
     first.locator("a").first.tap()
     page.wait_for_url(re.compile(r"/territoires/2023-2027/ti-2704/$"))
+
+
+def test_the_finder_and_the_search_share_one_download_of_the_index(page):
+    """The commune finder and the search at the top of the page read the same index (assets/communes.json, 1.4 MB):
+    a page that uses both fetches it once."""
+    page.goto("/trouver-ma-commune/")
+    page.locator("#commune-saisie").fill("buxy")
+    page.wait_for_selector("#commune-resultats li")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("/")  # the theme's shortcut to the search
+    page.keyboard.type("grand chalon")
+    page.wait_for_function("() => (document.querySelector('.recherche-lieux') || {dataset: {}}).dataset.requete === 'grand chalon'")
+    fetched = [url for url in page.guard.requests if urlsplit(url).path.endswith("/assets/communes.json")]
+    assert len(fetched) == 1, fetched
