@@ -404,3 +404,22 @@ def test_build_removes_the_folders_a_killed_build_left_behind(petit, run):
     assert run(petit).code == 0
     assert not list(petit.glob(".construction-*")) and not (petit / ".site-ancien").exists()
     assert (petit / "site" / "index.html").exists()
+
+
+def test_generated_files_are_listed_where_mkdocs_would_find_them_in_docs(tmp_path):
+    """The build hands its files to mkdocs in memory (with_generated_files): they are listed in the order mkdocs'
+    own walk of docs/ gives, so that the search index and the sitemap keep their order."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    from tidata.build import walk_order
+
+    paths = ["index.md", "a.md", "B.md", "donnees/index.md", "donnees/a.csv", "donnees/territoires/x/index.md",
+             "donnees/territoires/x/a.json", "donnees/z.md", "regions/README.md", "regions/01.md", "z/a.b.md", "z/a.md"]
+    docs = tmp_path / "docs"
+    for path in paths:
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text("x", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: essai\n", encoding="utf-8")
+    config = load_config(config_file=str(tmp_path / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"))
+    assert sorted(paths, key=walk_order) == [f.src_uri for f in get_files(config)]
