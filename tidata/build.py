@@ -1,6 +1,6 @@
 """The whole build: check, gather every output (exports and pages) in memory, hand them to mkdocs beside the
-hand-written docs/ (which mkdocs only reads), build the site in a staging folder, then swap it in. `gather` is the one place that knows what a build produces: `build.py` and the
-preview (`serve`) both call it.
+hand-written docs/ (which mkdocs only reads), build the site in a staging folder, then swap it in. `gather` is the
+one place that knows what a build produces: `build.py` and the preview (`serve`) both call it.
 
 A failed build (bad data, a template error, an interrupted process) leaves the previous site/ exactly as it
 was: nothing is written to site/ until the new site is complete, and datasets/ is only ever read.
