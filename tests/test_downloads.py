@@ -477,3 +477,20 @@ def test_a_territory_slice_holds_the_same_rows_in_csv_and_parquet():
         assert parquet_rows.column_names == list(csv_rows.columns), name
     evolution = pq.read_table(io.BytesIO(files[f"donnees/territoires/{key}/communes_evolution.parquet"])).to_pylist()
     assert any(row["phase_precedente"] is None and row["statut"] == "entree" for row in evolution)
+
+
+def test_territory_slices_made_in_a_forked_worker_equal_those_made_here(petit, monkeypatch):
+    """Many missing slices are made in a forked process (tidata.core.workers), a few here: the same files."""
+    import shutil
+
+    from tidata.exports import gather
+
+    def slices(fork_from: int) -> dict:
+        project = Project(petit)
+        shutil.rmtree(project.outputs.folder, ignore_errors=True)  # every slice missing
+        monkeypatch.setattr(gather, "FORK_FROM", fork_from)
+        with gather.territory_slices_aside(Catalogue.read(project, last_change="2026-01-01")) as made:
+            return made()
+
+    here, forked = slices(fork_from=1000), slices(fork_from=0)
+    assert len(here) == 5 and forked == here

@@ -10,14 +10,15 @@ to territoires).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
-import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..core.workers import INHERITED, forked_pool
 from ..model.views import Catalogue
 
 
@@ -38,12 +39,13 @@ def gather_exports(cat: Catalogue) -> Exported:
     from . import api, dcat, downloads, releases
 
     site_url = cat.project.site_url
-    files = downloads.build_downloads(cat, site_url)
-    out: dict[str, str | bytes] = {d.path: d.content for d in files}
-    catalogue_files = dcat.catalogue_files(cat.project, files, site_url, cat.last_change)
-    out.update(catalogue_files)
-    out.update(api.api_files(cat))
-    slices = all_territory_slices(cat)
+    with territory_slices_aside(cat) as all_slices:
+        files = downloads.build_downloads(cat, site_url)
+        out: dict[str, str | bytes] = {d.path: d.content for d in files}
+        catalogue_files = dcat.catalogue_files(cat.project, files, site_url, cat.last_change)
+        out.update(catalogue_files)
+        out.update(api.api_files(cat))
+        slices = all_slices()
     for territory_files in slices.values():
         out.update(territory_files)
     history = releases.read_releases(cat.project)
@@ -56,9 +58,6 @@ def gather_exports(cat: Catalogue) -> Exported:
         slices={key: listing(territory_files) for key, territory_files in slices.items()},
         schema_org={r.name: dcat.schema_org_dataset(r, site_url, files, cat.last_change) for r in cat.project.tables},
     )
-
-
-WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def listing(files: dict[str, str | bytes]) -> list[tuple[str, int, str]]:
@@ -75,9 +74,12 @@ def territory_folder(key: str) -> str:
     return f"donnees/territoires/{key}"
 
 
-def all_territory_slices(cat: Catalogue) -> dict[str, dict[str, str | bytes]]:
-    """territory key → its slices, from the output cache when its rows and the schemas are unchanged; the others
-    made in worker threads (writing Parquet releases the GIL)."""
+@contextlib.contextmanager
+def territory_slices_aside(cat: Catalogue) -> Iterator[Callable[[], dict[str, dict[str, str | bytes]]]]:
+    """Each territory's slices (territory key → its files), made in a forked process while this one makes the
+    other exports: both are mostly pure Python (CSV and JSON), which threads would run in turns. Yields the function
+    that waits for them. Slices come from the output cache when their rows and the schemas are unchanged; a few
+    missing ones (a preview after an edit) are made here, without forking."""
     from ..core.cache import text_digest
 
     cache = cat.project.outputs
@@ -85,14 +87,33 @@ def all_territory_slices(cat: Catalogue) -> dict[str, dict[str, str | bytes]]:
     keys = {key: cache.key("extraits", schemas, text_digest(slice_rows(cat, key))) for key in cat.territories["key"]}
     found = {key: cache.get(cache_key) for key, cache_key in keys.items()}
     missing = [key for key, files in found.items() if files is None]
-    if missing:
-        for name in cat.territory_columns:
-            cat.typed(name)  # read before the threads share the model
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for key, files in zip(missing, pool.map(lambda k: territory_slices(cat, k), missing)):
-                cache.put(keys[key], files)
-                found[key] = files
-    return found
+
+    def with_made(made: dict[str, dict[str, str | bytes]]) -> dict[str, dict[str, str | bytes]]:
+        for key, files in made.items():
+            cache.put(keys[key], files)
+            found[key] = files
+        return found
+
+    if len(missing) < FORK_FROM:
+        yield lambda: with_made(slices_of(cat, missing))
+        return
+    for name in cat.territory_columns:
+        cat.typed(name)  # read before forking: the worker inherits the tables
+    with forked_pool(1, cat=cat) as pool:
+        made = pool.apply_async(slices_of_inherited, (missing,))
+        yield lambda: with_made(made.get())
+
+
+FORK_FROM = 20  # territories: fewer are made faster here than a process starts
+
+
+def slices_of(cat: Catalogue, keys: list[str]) -> dict[str, dict[str, str | bytes]]:
+    return {key: territory_slices(cat, key) for key in keys}
+
+
+def slices_of_inherited(keys: list[str]) -> dict[str, dict[str, str | bytes]]:
+    """In the forked worker (tidata.core.workers): slices_of the model it inherited."""
+    return slices_of(INHERITED["cat"], keys)
 
 
 def territory_slices(cat: Catalogue, key: str) -> dict[str, str | bytes]:

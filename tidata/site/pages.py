@@ -11,7 +11,6 @@ overrides/hooks/blocs_html.py keeps away from Python-Markdown: their links are f
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import posixpath
 from pathlib import Path
@@ -21,6 +20,7 @@ import jinja2
 from ..core import escape, formats, urls
 from ..core.errors import BuildError
 from ..core.progress import SILENT, Progress
+from ..core.workers import INHERITED, forked_pool
 from ..model import views
 from ..model.views import Catalogue
 from . import figures, fonds_vert, transitions
@@ -290,17 +290,10 @@ def territory_files(cat: Catalogue, contexts: dict[str, dict], slices: dict[str,
     return out
 
 
-WORKER: dict = {}  # in a forked worker only: the model, the contexts and the slices it inherited (set by adopt)
-
-
-def adopt(cat: Catalogue, contexts: dict[str, dict], slices: dict[str, list]) -> None:
-    """A worker's initializer: with fork, its arguments are the parent's objects, inherited, not pickled."""
-    WORKER.update(cat=cat, contexts=contexts, slices=slices)
-
-
 def territory_files_of_batch(keys: list[str]) -> dict[str, dict[str, str]]:
-    contexts = WORKER["contexts"]
-    return territory_files(WORKER["cat"], {key: contexts[key] for key in keys}, WORKER["slices"])
+    """In a forked worker (tidata.core.workers): the pages of these territories."""
+    contexts = INHERITED["contexts"]
+    return territory_files(INHERITED["cat"], {key: contexts[key] for key in keys}, INHERITED["slices"])
 
 
 def territory_files_in_parallel(cat: Catalogue, contexts: dict[str, dict], slices: dict[str, list],
@@ -320,7 +313,7 @@ def territory_files_in_parallel(cat: Catalogue, contexts: dict[str, dict], slice
     keys = list(contexts)
     batches = [keys[i:i + BATCH] for i in range(0, len(keys), BATCH)]
     out: dict[str, dict[str, str | bytes]] = {}
-    with multiprocessing.get_context("fork").Pool(workers, initializer=adopt, initargs=(cat, contexts, slices)) as pool:
+    with forked_pool(workers, cat=cat, contexts=contexts, slices=slices) as pool:
         for part in pool.imap_unordered(territory_files_of_batch, batches):
             out.update(part)
             advance(len(part))
