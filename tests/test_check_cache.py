@@ -34,3 +34,24 @@ def test_cross_resource_rules_run_again_after_an_edit(petit):
     set_cell(petit, "projets.csv", 4, "insee_com", "71153")  # Le Creusot, outside ti-ex-2002
     result = check_package(Project(petit))
     assert [p.rule for p in result.errors] == ["Commune hors du territoire"]
+
+
+def test_outline_files_are_judged_again_only_when_they_change(petit):
+    """The outlines' structure is remembered per file: a table edit leaves it as it was; an edit of an outline
+    file is judged again (and refused when it breaks a feature), the rest still from the cache."""
+    import json
+
+    check_package(Project(petit))
+    outlines = cached_files(petit, "contours")
+    assert len(outlines) == 4  # communes, EPCI, départements, régions
+    set_cell(petit, "projets.csv", 2, "statut", "terminé")
+    assert check_package(Project(petit)).ok and cached_files(petit, "contours") == outlines
+    path = petit / "datasets" / "referentiel" / "regions.geojson"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    feature = json.loads(lines[1].rstrip(","))
+    feature["geometry"] = None
+    lines[1] = json.dumps(feature, separators=(",", ":"), ensure_ascii=False) + ","
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = check_package(Project(petit))
+    assert [p.column for p in result.errors] == ["geometry"] and "regions.geojson" in result.errors[0].file
+    assert len(cached_files(petit, "contours") - outlines) == 1

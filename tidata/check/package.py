@@ -78,11 +78,11 @@ def run_checks(project: Project, cache: CheckCache | None, code: bytes) -> Check
         problems.extend(found)
         if not found:
             readable.append(resource)
-    validation, own = validate_tables(project, readable, cache, code, meanwhile=lambda: own_checks(project, readable))
+    validation, own = validate_tables(project, readable, cache, code, meanwhile=lambda: own_checks(project, readable, cache, code))
     return CheckResult(problems + validation + own)
 
 
-def own_checks(project: Project, readable: list[ResourceInfo]) -> list[Problem]:
+def own_checks(project: Project, readable: list[ResourceInfo], cache: CheckCache | None, code: bytes) -> list[Problem]:
     """The programme's rules on the tables as text, and the GeoJSON files' structure: what frictionless does not
     check (run while it validates)."""
     from .rules import run_rules
@@ -92,7 +92,7 @@ def own_checks(project: Project, readable: list[ResourceInfo]) -> list[Problem]:
         table = indexed_text_table(project, resource)
         if table is not None:
             tables[resource.name] = table
-    return run_rules(project, tables) + check_geojson_files(project)
+    return run_rules(project, tables) + check_geojson_files(project, cache, code)
 
 
 def package_settings(project: Project) -> list[Problem]:
@@ -123,25 +123,36 @@ def indexed_text_table(project: Project, resource: ResourceInfo):
     return table
 
 
-def check_geojson_files(project: Project) -> list[Problem]:
+def check_geojson_files(project: Project, cache: CheckCache | None = None, code: bytes = b"") -> list[Problem]:
+    """check_geojson_file for each GeoJSON resource; with the cache, an unchanged file is not parsed again (the
+    outlines rarely change: a preview after the edit of a table is spared their second of parsing)."""
     problems = []
     for resource in project.resources:
         if resource.is_table:
             continue
-        try:
-            data = geojson_document(project, resource)
-        except FileNotFoundError:
-            problems.append(Problem(preflight.RULE, resource.path, None, None, None, "fichier introuvable : il est déclaré dans datapackage.yaml."))
-            continue
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            line = getattr(error, "lineno", None)
-            problems.append(Problem(preflight.RULE, resource.path, line, None, None, "ce n'est pas un fichier GeoJSON lisible (JSON invalide)."))
-            continue
-        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-            problems.append(Problem(preflight.RULE, resource.path, None, None, None, "un GeoJSON de type « FeatureCollection » est attendu."))
-            continue
-        problems.extend(check_features(resource.path, data.get("features")) or one_feature_per_line(project, resource, data["features"]))
+        content = file_bytes(project, resource)
+        key = f"contours-{digest(code, resource.path.encode(), b'<absent>' if content is None else content)}"
+        found = cache.get(key) if cache else None
+        if found is None:
+            found = [asdict(p) for p in check_geojson_file(project, resource)]
+            if cache:
+                cache.put(key, found)
+        problems += [Problem(**p) for p in found]
     return problems
+
+
+def check_geojson_file(project: Project, resource: ResourceInfo) -> list[Problem]:
+    """A readable FeatureCollection, every feature a polygon with properties, one feature per line."""
+    try:
+        data = geojson_document(project, resource)
+    except FileNotFoundError:
+        return [Problem(preflight.RULE, resource.path, None, None, None, "fichier introuvable : il est déclaré dans datapackage.yaml.")]
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        return [Problem(preflight.RULE, resource.path, line, None, None, "ce n'est pas un fichier GeoJSON lisible (JSON invalide).")]
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        return [Problem(preflight.RULE, resource.path, None, None, None, "un GeoJSON de type « FeatureCollection » est attendu.")]
+    return check_features(resource.path, data.get("features")) or one_feature_per_line(project, resource, data["features"])
 
 
 def one_feature_per_line(project: Project, resource: ResourceInfo, features: list) -> list[Problem]:
