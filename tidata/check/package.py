@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from ..core.cache import CheckCache, code_version, digest
 from ..core.errors import ConfigError, DataError
 from ..core.project import DATAPACKAGE, Project, ResourceInfo
-from ..model.load import file_bytes, geojson_document, outline_feature_lines
+from ..model.load import file_bytes, geojson_document
 from . import preflight
 from .problems import Problem, errors, format_report, warnings
 
@@ -134,31 +134,31 @@ def check_geojson_files(project: Project, cache: CheckCache | None = None, code:
         key = f"contours-{digest(code, resource.path.encode(), b'<absent>' if content is None else content)}"
         found = cache.get(key) if cache else None
         if found is None:
-            found = [asdict(p) for p in check_geojson_file(project, resource)]
+            found = [asdict(p) for p in check_geojson_file(resource, content)]
             if cache:
                 cache.put(key, found)
         problems += [Problem(**p) for p in found]
     return problems
 
 
-def check_geojson_file(project: Project, resource: ResourceInfo) -> list[Problem]:
+def check_geojson_file(resource: ResourceInfo, content: bytes | None) -> list[Problem]:
     """A readable FeatureCollection, every feature a polygon with properties, one feature per line."""
-    try:
-        data = geojson_document(project, resource)
-    except FileNotFoundError:
+    if content is None:
         return [Problem(preflight.RULE, resource.path, None, None, None, "fichier introuvable : il est déclaré dans datapackage.yaml.")]
+    try:
+        data, lines = geojson_document(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         line = getattr(error, "lineno", None)
         return [Problem(preflight.RULE, resource.path, line, None, None, "ce n'est pas un fichier GeoJSON lisible (JSON invalide).")]
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         return [Problem(preflight.RULE, resource.path, None, None, None, "un GeoJSON de type « FeatureCollection » est attendu.")]
-    return check_features(resource.path, data.get("features")) or one_feature_per_line(project, resource, data["features"])
+    return check_features(resource.path, data.get("features")) or one_feature_per_line(resource, data["features"], lines)
 
 
-def one_feature_per_line(project: Project, resource: ResourceInfo, features: list) -> list[Problem]:
+def one_feature_per_line(resource: ResourceInfo, features: list, lines: list[str]) -> list[Problem]:
     """The downloads copy an outline file's features line by line (tidata.exports.downloads.outline_file): a file
     laid out otherwise (pretty-printed by an editor) would give an empty download."""
-    if len(outline_feature_lines(project, resource)) == len(features):
+    if len(lines) == len(features):
         return []
     return [Problem(preflight.RULE, resource.path, None, None, None,
                     "une entité par ligne est attendue, chacune commençant par {\"type\":\"Feature\", — la forme "

@@ -201,7 +201,7 @@ def geometries_of(text: str, features: list[dict]) -> list:
     a Feature); any other layout goes through the JSON values, written again as one collection."""
     import shapely
 
-    lines = [line.rstrip(",") for line in text.split("\n") if line.startswith(FEATURE_LINE)]
+    lines = feature_lines(text)
     if len(lines) == len(features):
         return list(shapely.from_geojson(lines))
     collection = json.dumps({"type": "GeometryCollection", "geometries": [f["geometry"] for f in features]})
@@ -213,16 +213,26 @@ def resource_outlines(project: Project, resource: ResourceInfo, key_property: st
     return read_outlines(project.path(resource), key_property, label_property)
 
 
-def geojson_document(project: Project, resource: ResourceInfo):
-    """A GeoJSON resource as plain JSON values, for the check to judge its structure feature by feature.
-    FileNotFoundError when it is absent, UnicodeDecodeError or json.JSONDecodeError when it is unreadable."""
-    return json.loads(project.path(resource).read_text(encoding="utf-8"))
+class GeoJsonDocument(NamedTuple):
+    data: object  # the JSON values
+    feature_lines: list[str]  # the lines that hold one feature each (feature_lines)
+
+
+def geojson_document(content: bytes) -> GeoJsonDocument:
+    """A GeoJSON file's bytes (file_bytes) as JSON values and feature lines, for the check to judge its structure
+    feature by feature. UnicodeDecodeError or json.JSONDecodeError when it is unreadable."""
+    text = content.decode("utf-8")
+    return GeoJsonDocument(json.loads(text), feature_lines(text))
+
+
+def feature_lines(text: str) -> list[str]:
+    """The features of an outline layer as the refresh script writes them, one per line without the separating
+    comma (scripts/referentiel/sortie.py)."""
+    return [line.rstrip(",") for line in text.split("\n") if line.startswith(FEATURE_LINE)]
 
 
 def outline_feature_lines(project: Project, resource: ResourceInfo) -> list[str]:
-    """The features of an outline layer as the refresh script wrote them, one per line (scripts/referentiel/sortie.py)."""
-    text = project.path(resource).read_text(encoding="utf-8")
-    return [line.rstrip(",") for line in text.split("\n") if line.startswith(FEATURE_LINE)]
+    return feature_lines(project.path(resource).read_text(encoding="utf-8"))
 
 
 # --- Files as bytes, for fingerprints --------------------------------------------------------------------
